@@ -1,0 +1,1 @@
+"""Failover drills: scenarios, writers, measurements, report (table and timeline PNG)."""

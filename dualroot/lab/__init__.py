@@ -1,0 +1,1 @@
+"""The two-VM lab: image build, QEMU and Vagrant drivers, fencing service, deploy."""

@@ -1,0 +1,50 @@
+"""Every system path dualroot uses, in one place (tests and packaging override them here)."""
+
+from pathlib import Path
+
+# --- OCF / Pacemaker ------------------------------------------------------------------------------
+OCF_ROOT = Path("/usr/lib/ocf")
+OCF_AGENT_DIR = OCF_ROOT / "resource.d" / "dualroot"
+OCF_1_1_RNG = Path("/usr/share/pcs/data/ocf-1.1.rng")
+OCF_RA_API_DTD = Path("/usr/share/resource-agents/ra-api-1.dtd")
+PACEMAKER_SCHEMA_DIR = Path("/usr/share/pacemaker")
+
+# --- Pacemaker tools ------------------------------------------------------------------------------
+CRM_ATTRIBUTE = "/usr/sbin/crm_attribute"
+CRM_MON = "/usr/sbin/crm_mon"
+CIBADMIN = "/usr/sbin/cibadmin"
+CRM_VERIFY = "/usr/sbin/crm_verify"
+CRM_SIMULATE = "/usr/sbin/crm_simulate"
+CRM_DIFF = "/usr/sbin/crm_diff"
+CRM_NODE = "/usr/sbin/crm_node"
+STONITH_ADMIN = "/usr/sbin/stonith_admin"
+PCS = "/usr/sbin/pcs"
+CRM = "/usr/sbin/crm"
+OCF_TESTER = "/usr/sbin/ocf-tester"
+
+# --- DRBD -----------------------------------------------------------------------------------------
+DRBDADM = "/usr/sbin/drbdadm"
+DRBDSETUP = "/usr/sbin/drbdsetup"
+PROC_DRBD = Path("/proc/drbd")
+DRBD_CONF = Path("/etc/drbd.conf")
+
+# --- OCFS2 / DLM ----------------------------------------------------------------------------------
+DLM_CONTROLD = "/usr/sbin/dlm_controld"
+DLM_TOOL = "/usr/sbin/dlm_tool"
+MOUNT = "/bin/mount"
+UMOUNT = "/bin/umount"
+MODPROBE = "/sbin/modprobe"
+PROC_MOUNTS = Path("/proc/mounts")
+PROC = Path("/proc")
+SYS_FS_OCFS2 = Path("/sys/fs/ocfs2")
+CONFIGFS = Path("/sys/kernel/config")
+
+# --- the lab (host side) --------------------------------------------------------------------------
+LAB_HOME = Path("/var/tmp/dualroot-lab")
+QEMU_SYSTEM = "/usr/bin/qemu-system-x86_64"
+QEMU_IMG = "/usr/bin/qemu-img"
+MMDEBSTRAP = "/usr/bin/mmdebstrap"
+MKFS_EXT4 = "/sbin/mkfs.ext4"
+SSH = "/usr/bin/ssh"
+SSH_KEYGEN = "/usr/bin/ssh-keygen"
+SCP = "/usr/bin/scp"
