@@ -39,6 +39,14 @@ PROC = Path("/proc")
 SYS_FS_OCFS2 = Path("/sys/fs/ocfs2")
 CONFIGFS = Path("/sys/kernel/config")
 
+# --- CIB rendering: what rendered configs point at (dualroot.cib) ----------------------------------
+DUALROOT_FENCE_PEER = Path("/usr/lib/dualroot/dualroot-fence-peer")
+LINBIT_CRM_FENCE_PEER_84 = Path("/usr/lib/drbd/crm-fence-peer.sh")
+LINBIT_CRM_UNFENCE_PEER_84 = Path("/usr/lib/drbd/crm-unfence-peer.sh")
+LINBIT_CRM_FENCE_PEER_9 = Path("/usr/lib/drbd/crm-fence-peer.9.sh")
+LINBIT_CRM_UNFENCE_PEER_9 = Path("/usr/lib/drbd/crm-unfence-peer.9.sh")
+DRBDADM_84 = "/usr/lib/drbd/drbdadm-84"
+
 # --- the lab (host side) --------------------------------------------------------------------------
 LAB_HOME = Path("/var/tmp/dualroot-lab")
 QEMU_SYSTEM = "/usr/bin/qemu-system-x86_64"

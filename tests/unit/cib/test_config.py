@@ -1,0 +1,182 @@
+"""The TOML cluster config: the lab example, loading files, and every refused config naming its key."""
+
+import tomllib
+
+import pytest
+
+from dualroot.cib.config import LAB_TOML, Agents, Stack, lab_config, load_config, parse_config
+from dualroot.errors import DualrootError
+
+pytestmark = pytest.mark.unit
+
+
+def lab_data():
+    return tomllib.loads(LAB_TOML)
+
+
+def test_lab_config_is_the_lab():
+    cfg = lab_config()
+    assert cfg.name == "dualroot"
+    assert cfg.stack is Stack.PCMK and cfg.agents is Agents.DUALROOT
+    assert [(n.name, n.nodeid, n.cluster_addr, n.replication_addr) for n in cfg.nodes] == [
+        ("node1", 1, "192.168.100.1", "192.168.101.1"),
+        ("node2", 2, "192.168.100.2", "192.168.101.2"),
+    ]
+    assert cfg.drbd is not None
+    assert (cfg.drbd.resource, cfg.drbd.device, cfg.drbd.disk, cfg.drbd.port) == (
+        "r0",
+        "/dev/drbd0",
+        "/dev/vdb",
+        7789,
+    )
+    assert cfg.drbd.minor == 0 and cfg.drbd.promoted_max == 2 and cfg.drbd.version == "8.4"
+    assert (cfg.drbd.net.ping_int, cfg.drbd.net.ping_timeout, cfg.drbd.net.timeout) == (3, 10, 20)
+    assert (cfg.mount.device, cfg.mount.directory, cfg.mount.options) == (
+        "/dev/drbd0",
+        "/srv/ocfs2",
+        "noatime",
+    )
+    assert cfg.fencing.method == "fence_vmlab"
+    assert cfg.fencing.params_for("node1") == {"pcmk_host_list": "node1"}
+    assert cfg.fencing.params_for("node2") == {"pcmk_host_list": "node2"}
+    assert cfg.web is None
+
+
+def test_config_is_frozen():
+    cfg = lab_config()
+    with pytest.raises(AttributeError):
+        cfg.name = "other"  # type: ignore[misc]
+
+
+def test_load_config_reads_a_file(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(LAB_TOML + '\n[web]\nunit = "apache2"\n')
+    cfg = load_config(path)
+    assert cfg.web is not None and cfg.web.unit == "apache2" and cfg.web.name == "web"
+
+
+def test_load_config_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(DualrootError, match="cannot read"):
+        load_config(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cluster\n")
+    with pytest.raises(DualrootError, match="not valid TOML"):
+        load_config(bad)
+
+
+def test_fencing_defaults_host_list_and_merges_shared_params():
+    data = lab_data()
+    data["fencing"] = {
+        "method": "fence_ipmilan",
+        "params": {"username": "admin", "lanplus": True},
+        "nodes": {"node1": {"ip": "10.0.0.11"}},
+    }
+    cfg = parse_config(data)
+    assert cfg.fencing.params_for("node1") == {
+        "pcmk_host_list": "node1",
+        "username": "admin",
+        "lanplus": "true",
+        "ip": "10.0.0.11",
+    }
+    assert cfg.fencing.params_for("node2") == {
+        "pcmk_host_list": "node2",
+        "username": "admin",
+        "lanplus": "true",
+    }
+
+
+def test_shared_storage_three_nodes():
+    data = lab_data()
+    del data["drbd"]
+    data["nodes"].append({"name": "node3", "cluster_addr": "192.168.100.3"})
+    data["mount"]["device"] = "/dev/disk/by-id/wwn-0x5000"
+    cfg = parse_config(data)
+    assert cfg.drbd is None and len(cfg.nodes) == 3
+    assert cfg.mount.device == "/dev/disk/by-id/wwn-0x5000"
+    assert cfg.nodes[2].replication_addr is None and cfg.nodes[2].nodeid == 3
+
+
+def _edit(path, value):
+    data = lab_data()
+    *parents, last = path
+    target = data
+    for key in parents:
+        target = target[key]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return data
+
+
+DELETE = object()
+THIRD_NODE = [
+    {"name": "node1", "cluster_addr": "192.168.100.1", "replication_addr": "192.168.101.1"},
+    {"name": "node2", "cluster_addr": "192.168.100.2", "replication_addr": "192.168.101.2"},
+    {"name": "node3", "cluster_addr": "192.168.100.3", "replication_addr": "192.168.101.3"},
+]
+
+# (edit path, new value, the key the message must name, a word of the fix it must give)
+BAD_CONFIGS = [
+    (("drbd", "bogus"), 1, "drbd.bogus", "remove it"),
+    (("colour",), "red", "colour", "remove it"),
+    (("nodes", 0, "clusteraddr"), "192.168.100.1", "nodes[0].clusteraddr", "remove it"),
+    (("nodes", 1, "cluster_addr"), DELETE, "nodes[1].cluster_addr", "add cluster_addr"),
+    (("nodes", 1, "replication_addr"), DELETE, "nodes[1].replication_addr", "add replication_addr"),
+    (("nodes", 0, "cluster_addr"), "192.168.300.1", "nodes[0].cluster_addr", "write cluster_addr"),
+    (("nodes",), THIRD_NODE, "drbd", "list 2 [[nodes]]"),
+    (("nodes",), THIRD_NODE[:1], "drbd", "list 2 [[nodes]]"),
+    (("drbd", "promoted_max"), 3, "drbd.promoted_max", "promoted_max = 2"),
+    (("drbd", "promoted_max"), 1, "drbd.promoted_max", "promoted_max = 2"),
+    (("fencing", "enabled"), False, "fencing.enabled", "remove enabled = false"),
+    (("fencing", "method"), "none", "fencing.method", "write method"),
+    (("fencing",), DELETE, "fencing", "add [fencing]"),
+    (("mount", "directory"), "/", "mount.directory", 'directory = "/srv/ocfs2"'),
+    (("mount", "directory"), "srv", "mount.directory", "/srv/ocfs2"),
+    (("mount", "options"), "noatime; rm -rf /", "mount.options", "options ="),
+    (("cluster", "stack"), "cman", "cluster.stack", 'stack = "pcmk"'),
+    (("cluster", "agents"), "heartbeat", "cluster.agents", 'agents = "dualroot"'),
+    (("drbd", "port"), 70000, "drbd.port", "port = <1..65535>"),
+    (("drbd", "device"), "/dev/sdb", "drbd.device", "/dev/drbd0"),
+    (("drbd", "version"), "8.3", "drbd.version", 'version = "8.4"'),
+    (("drbd", "net"), {"ping_int": 1, "timeout": 20}, "drbd.net.timeout", "timeout = 9"),
+    (("fencing", "nodes", "node9"), {"ip": "1.2.3.4"}, "fencing.nodes.node9", "node1, node2"),
+    (("fencing", "params"), {"passwd": "a b"}, "fencing.params.passwd", "no spaces"),
+    (("nodes", 1, "name"), "node1", "nodes.name", "its own name"),
+    (("nodes", 0, "name"), "1node", "nodes[0].name", "a letter"),
+    (("mount", "device"), "/dev/sdc", "mount.device", "leave mount.device out"),
+    (("mount", "slots"), 1, "mount.slots", "slots = 2"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key", "fix"), BAD_CONFIGS, ids=[c[2] + "=" + repr(c[1])[:20] for c in BAD_CONFIGS]
+)
+def test_bad_config_names_the_key_and_the_fix_in_one_line(path, value, key, fix):
+    with pytest.raises(DualrootError) as exc:
+        parse_config(_edit(path, value), source="x.toml")
+    text = str(exc.value)
+    assert text.startswith(f"x.toml: {key}:"), text
+    assert fix in exc.value.hint, text
+    assert "\n" not in text
+
+
+def test_stock_agents_refuse_classic_o2cb():
+    data = lab_data()
+    data["cluster"].update(stack="o2cb", agents="stock")
+    with pytest.raises(DualrootError, match='agents = "dualroot"'):
+        parse_config(data)
+
+
+def test_shared_storage_needs_the_device():
+    data = lab_data()
+    del data["drbd"]
+    with pytest.raises(DualrootError, match="mount.device: missing"):
+        parse_config(data)
+
+
+def test_examples_lab_toml_is_the_lab_config():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "lab.toml"
+    assert load_config(path) == lab_config()
