@@ -1,0 +1,137 @@
+"""Calls that touch a mount, each run in a forked child with a deadline, so frozen I/O cannot hang the agent.
+
+When DRBD suspends I/O after a replication cut (lab recipe section 12) a stat, read or umount on
+the OCFS2 volume sleeps uninterruptibly; a thread or `subprocess.run(timeout=...)` would then
+block the agent itself (the kill is not acted on, and the wait that follows never returns).
+A forked child can be abandoned: the parent stops waiting at the deadline, sends SIGKILL (acted on
+whenever the I/O resumes or the node is fenced) and reports the mount as frozen.
+"""
+
+from __future__ import annotations
+
+import enum
+import mmap
+import os
+import select
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+BLOCK = 4096  # O_DIRECT needs buffers, offsets and sizes aligned to the logical block size (<= 4 KiB)
+
+
+class Outcome(enum.Enum):
+    DONE = "done"
+    FAILED = "failed"  # the call returned an error
+    FROZEN = "frozen"  # the call did not return within its bound
+
+
+@dataclass(frozen=True)
+class BoundedResult:
+    outcome: Outcome
+    detail: str = ""  # the error for FAILED, a payload for DONE
+
+
+def run_bounded(work: Callable[[], str], timeout: float) -> BoundedResult:
+    """Run `work` in a child process; DONE/FAILED with its result, or FROZEN after `timeout` s."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        status = 0
+        try:
+            os.close(read_end)
+            # Not the agent's stdout/stderr: a child left behind must not hold Pacemaker's pipes open.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            try:
+                message = "ok:" + work()
+            except OSError as exc:
+                message = f"err:{exc.strerror or exc}"
+            except Exception as exc:  # noqa: BLE001 - any failure of the work is a FAILED result
+                message = f"err:{exc}"
+            os.write(write_end, message.encode("utf-8", "replace")[:60000])
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        pidfd = os.pidfd_open(pid)
+        try:
+            ready, _, _ = select.select([pidfd], [], [], max(0.0, timeout))
+        finally:
+            os.close(pidfd)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            # Reap it if the kill was acted on at once; otherwise leave it to init (never block).
+            os.waitpid(pid, os.WNOHANG)
+            return BoundedResult(Outcome.FROZEN, f"no answer within {timeout:g} s")
+        os.waitpid(pid, 0)
+        chunks = []
+        while chunk := os.read(read_end, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+    message = b"".join(chunks).decode("utf-8", "replace")
+    if message.startswith("ok:"):
+        return BoundedResult(Outcome.DONE, message[3:])
+    return BoundedResult(Outcome.FAILED, message[4:] if message.startswith("err:") else "the check died")
+
+
+def stat_path(path: str) -> Callable[[], str]:
+    """A stat of `path` (on OCFS2 this takes a cluster lock, so it hangs on frozen I/O)."""
+
+    def work() -> str:
+        os.stat(path)
+        return ""
+
+    return work
+
+
+def read_direct(device: str) -> Callable[[], str]:
+    """One block read from `device` bypassing the page cache (monitor depth 10)."""
+
+    def work() -> str:
+        buf = mmap.mmap(-1, BLOCK)  # page-aligned, as O_DIRECT requires
+        fd = os.open(device, os.O_RDONLY | os.O_DIRECT)
+        try:
+            count = os.readv(fd, [buf])
+        finally:
+            os.close(fd)
+        if count <= 0:
+            raise OSError(0, f"read {count} bytes")
+        return str(count)
+
+    return work
+
+
+def status_file_roundtrip(path: str, payload: str) -> Callable[[], str]:
+    """Write `payload` to `path` with O_DIRECT|O_SYNC and read it back the same way (depth 20).
+
+    O_SYNC makes the write reach the shared device, O_DIRECT makes the read come from it and not
+    from this node's cache, so the check proves the device path and the cluster locks work.
+    """
+
+    def work() -> str:
+        data = payload.encode()[: BLOCK - 1].ljust(BLOCK, b"\n")
+        out = mmap.mmap(-1, BLOCK)
+        out.write(data)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT | os.O_SYNC, 0o644)
+        try:
+            if os.write(fd, out) != BLOCK:
+                raise OSError(0, "short write")
+        finally:
+            os.close(fd)
+        back = mmap.mmap(-1, BLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+        try:
+            count = os.readv(fd, [back])
+        finally:
+            os.close(fd)
+        if count != BLOCK or back[:] != data:
+            raise OSError(0, "read back differs from what was written")
+        return payload
+
+    return work

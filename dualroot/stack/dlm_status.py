@@ -1,0 +1,154 @@
+"""dlm_controld's state from `dlm_tool status -v` (key=value lines) and `dlm_tool ls` (lockspace blocks)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# `dlm_tool status -v` prints, besides the summary lines, the daemon's own key=value state dump:
+# one line of global state (quorate=, stateful_merge_wait=, fence_pid=, ...) and, per node, a
+# "node N ..." summary followed by its member=/need_fencing=/... line. Only the key=value parts
+# are read: they are the daemon's machine interface, the summaries are for people.
+_PAIR = re.compile(r"([a-z_]+)=(\S*)")
+_NODE = re.compile(r"^node (\d+) ")
+_CLUSTER = re.compile(r"^cluster nodeid (\d+) quorate (\d+)")
+
+
+@dataclass(frozen=True)
+class DlmNode:
+    nodeid: int
+    member: bool
+    need_fencing: bool
+    fence_pid: int
+
+
+@dataclass(frozen=True)
+class DlmDaemonStatus:
+    our_nodeid: int | None
+    quorate: bool
+    stateful_merge_wait: bool
+    fence_pid: int
+    nodes: tuple[DlmNode, ...] = ()
+
+    @property
+    def nodes_waiting_for_fencing(self) -> tuple[int, ...]:
+        return tuple(n.nodeid for n in self.nodes if n.need_fencing)
+
+
+def _int(value: str | None, default: int = 0) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def parse_status(text: str) -> DlmDaemonStatus:
+    """Parse `dlm_tool status -v`; raises ValueError when the output has neither form."""
+    our_nodeid: int | None = None
+    quorate_summary: bool | None = None
+    global_state: dict[str, str] = {}
+    node_states: dict[int, dict[str, str]] = {}
+    current: int | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if match := _CLUSTER.match(line):
+            our_nodeid = int(match.group(1))
+            quorate_summary = match.group(2) == "1"
+            continue
+        if match := _NODE.match(line):
+            current = int(match.group(1))
+            node_states.setdefault(current, {})
+            continue
+        pairs = dict(_PAIR.findall(line))
+        if not pairs:
+            continue
+        if "stateful_merge_wait" in pairs or "member_count" in pairs:
+            global_state.update(pairs)
+            current = None
+        elif current is not None and "member" in pairs:
+            node_states[current].update(pairs)
+        elif "our_nodeid" in pairs:
+            our_nodeid = _int(pairs["our_nodeid"])
+    if our_nodeid is None and not global_state:
+        raise ValueError("not the output of `dlm_tool status -v`")
+    quorate = _int(global_state.get("quorate")) == 1 if "quorate" in global_state else bool(quorate_summary)
+    nodes = tuple(
+        DlmNode(
+            nodeid=nodeid,
+            member=_int(state.get("member"), 1) == 1,
+            need_fencing=_int(state.get("need_fencing")) == 1,
+            fence_pid=_int(state.get("fence_pid")),
+        )
+        for nodeid, state in sorted(node_states.items())
+    )
+    return DlmDaemonStatus(
+        our_nodeid=our_nodeid,
+        quorate=quorate,
+        stateful_merge_wait=_int(global_state.get("stateful_merge_wait")) == 1,
+        fence_pid=_int(global_state.get("fence_pid")),
+        nodes=nodes,
+    )
+
+
+@dataclass(frozen=True)
+class Lockspace:
+    """One block of `dlm_tool ls`."""
+
+    name: str
+    global_id: int = 0
+    flags: tuple[str, ...] = ()
+    members: tuple[int, ...] = ()
+    waiting_for: str | None = None  # e.g. "fencing", "messages", from the `new status` line
+    change: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def waits_for_fencing(self) -> bool:
+        return self.waiting_for is not None and self.waiting_for.startswith("fencing")
+
+
+def parse_ls(text: str) -> list[Lockspace]:
+    """Parse `dlm_tool ls`: blocks of 14-column `key value` lines, each starting at `name`."""
+    spaces: list[Lockspace] = []
+    block: dict[str, str] = {}
+
+    def flush() -> None:
+        if "name" not in block:
+            return
+        flag_words = block.get("flags", "").split()
+        members = tuple(int(m) for m in block.get("members", "").split() if m.isdigit())
+        status = block.get("new status", "")
+        waiting = status[len("wait ") :].strip() if status.startswith("wait") else None
+        spaces.append(
+            Lockspace(
+                name=block["name"],
+                global_id=_int_hex(block.get("id", "0")),
+                flags=tuple(flag_words[1:]),
+                members=members,
+                waiting_for=waiting or None,
+                change=dict(_change_pairs(block.get("change", ""))),
+            )
+        )
+
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line or line == "dlm lockspaces":
+            continue
+        key, value = line[:14].strip(), line[14:].strip()
+        if key == "name":
+            flush()
+            block = {}
+        block[key] = value
+    flush()
+    return spaces
+
+
+def _int_hex(value: str) -> int:
+    try:
+        return int(value, 0)
+    except ValueError:
+        return 0
+
+
+def _change_pairs(text: str) -> list[tuple[str, str]]:
+    words = text.split()
+    return list(zip(words[::2], words[1::2]))

@@ -1,0 +1,60 @@
+"""Which OCFS2 cluster stack the kernel runs (sysfs) and which one a volume is stamped with (o2cluster)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class StackName(enum.Enum):
+    PCMK = "pcmk"  # the user stack (ocfs2_stack_user) with dlm_controld
+    O2CB = "o2cb"  # the classic in-kernel stack (ocfs2_stack_o2cb, o2net/o2hb)
+
+    @property
+    def module(self) -> str:
+        return {StackName.PCMK: "ocfs2_stack_user", StackName.O2CB: "ocfs2_stack_o2cb"}[self]
+
+
+@dataclass(frozen=True)
+class KernelStack:
+    """/sys/fs/ocfs2: the selected stack and the loaded plugins ("user", "o2cb")."""
+
+    cluster_stack: str | None
+    loaded_plugins: tuple[str, ...]
+
+
+def read_kernel_stack(sys_fs_ocfs2: Path) -> KernelStack | None:
+    """None when the ocfs2 stack glue is not loaded (the directory is missing)."""
+    if not sys_fs_ocfs2.is_dir():
+        return None
+
+    def read(name: str) -> str | None:
+        try:
+            return (sys_fs_ocfs2 / name).read_text().strip()
+        except OSError:
+            return None
+
+    plugins = read("loaded_cluster_plugins") or ""
+    return KernelStack(cluster_stack=read("cluster_stack"), loaded_plugins=tuple(plugins.split()))
+
+
+@dataclass(frozen=True)
+class DiskStack:
+    """The stack stamped in a volume's superblock (`o2cluster -o`): `pcmk,vmlab,none`."""
+
+    stack: str
+    cluster: str
+    flags: str
+
+    def as_argument(self) -> str:
+        return f"{self.stack},{self.cluster},{self.flags}"
+
+
+def parse_o2cluster(text: str) -> DiskStack:
+    """Parse the one-line answer of `o2cluster -o DEVICE` (also `-r`); ValueError otherwise."""
+    line = text.strip().splitlines()[-1].strip() if text.strip() else ""
+    parts = line.split(",")
+    if len(parts) != 3 or not all(parts[:1]):
+        raise ValueError(f"unexpected o2cluster output {line!r}")
+    return DiskStack(stack=parts[0], cluster=parts[1], flags=parts[2])

@@ -1,0 +1,116 @@
+"""`dlm_tool status -v` and `dlm_tool ls` parsing (formats of dlm 4.2's libdlmcontrol and dlm_tool)."""
+
+import pytest
+
+from dualroot.stack.dlm_status import parse_ls, parse_status
+
+pytestmark = pytest.mark.unit
+
+STATUS_HEALTHY = "".join(
+    [
+        'cluster nodeid 1 quorate 1 ring seq 12 12\n',
+        'daemon now 1834 fence_pid 0 \n',
+        '    member_count=2 joined_count=2 remove_count=0 daemon_ringid=12 '
+        'cluster_ringid=12 quorate=1 fence_pid=0 fence_in_progress_unknown=0 '
+        'zombie_count=0 monotime=1834 stateful_merge_wait=0 \n',
+        'node 1 M add 20 rem 0 fail 0 fence 0 at 0 0\n',
+        '    member=1 killed=0 left_reason=none need_fencing=0 delay_fencing=0 '
+        'fence_pid=0 fence_pid_wait=0 fence_result_wait=0 fence_actor_last=0 '
+        'fence_actor_done=0 add_time=20 rem_time=0 fail_walltime=0 fail_monotime=0 '
+        'fence_walltime=0 fence_monotime=0 \n',
+        'node 2 M add 22 rem 0 fail 0 fence 0 at 0 0\n',
+        '    member=1 killed=0 left_reason=none need_fencing=0 delay_fencing=0 '
+        'fence_pid=0 fence_pid_wait=0 fence_result_wait=0 fence_actor_last=0 '
+        'fence_actor_done=0 add_time=22 rem_time=0 fail_walltime=0 fail_monotime=0 '
+        'fence_walltime=0 fence_monotime=0 \n',
+    ]
+)
+
+STATUS_FENCING = "".join(
+    [
+        'cluster nodeid 1 quorate 1 ring seq 16 16\n',
+        'daemon now 2210 fence_pid 4711 fence 2 nodedown pid 4711 actor 1 fail 2200 '
+        'fence 0 now 2210\n',
+        '    member_count=1 joined_count=0 remove_count=1 daemon_ringid=16 '
+        'cluster_ringid=16 quorate=1 fence_pid=4711 fence_in_progress_unknown=0 '
+        'zombie_count=0 monotime=2210 stateful_merge_wait=0 \n',
+        'node 1 M add 20 rem 0 fail 0 fence 0 at 0 0\n',
+        '    member=1 killed=0 left_reason=none need_fencing=0 delay_fencing=0 '
+        'fence_pid=0 \n',
+        'node 2 X add 22 rem 2200 fail 2200 fence 0 at 0 0\n',
+        '    member=0 killed=0 left_reason=NODEDOWN need_fencing=1 delay_fencing=0 '
+        'fence_pid=4711 \n',
+    ]
+)
+
+STATUS_MERGE = STATUS_HEALTHY.replace("stateful_merge_wait=0", "stateful_merge_wait=1").replace(
+    "quorate=1 fence_pid", "quorate=0 fence_pid"
+)
+
+
+def test_healthy_status() -> None:
+    status = parse_status(STATUS_HEALTHY)
+    assert status.our_nodeid == 1 and status.quorate
+    assert not status.stateful_merge_wait
+    assert [n.nodeid for n in status.nodes] == [1, 2]
+    assert status.nodes_waiting_for_fencing == ()
+
+
+def test_node_waiting_for_fencing() -> None:
+    status = parse_status(STATUS_FENCING)
+    assert status.fence_pid == 4711
+    assert status.nodes_waiting_for_fencing == (2,)
+    assert not status.nodes[1].member
+
+
+def test_stateful_merge_and_quorum_from_the_key_value_line() -> None:
+    status = parse_status(STATUS_MERGE)
+    assert status.stateful_merge_wait and not status.quorate
+
+
+@pytest.mark.parametrize("text", ["", "dlm_controld is not running\n", "garbage"])
+def test_not_status_output(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_status(text)
+
+
+LS = "".join(
+    [
+        'dlm lockspaces\n',
+        'name          6A1B2C3D4E5F4A1B8C9D0E1F2A3B4C5D\n',
+        'id            0x1d5e8a2c\n',
+        'flags         0x00000000 \n',
+        'change        member 2 joined 1 remove 0 failed 0 seq 1,1\n',
+        'members       1 2 \n',
+        '\n',
+        'name          clvmd\n',
+        'id            0x4104eefa\n',
+        'flags         0x00000004 kern_stop\n',
+        'change        member 2 joined 1 remove 0 failed 0 seq 3,3\n',
+        'members       1 2 \n',
+        'new change    member 1 joined 0 remove 1 failed 1 seq 4,4\n',
+        'new status    wait fencing\n',
+        'new members   1 \n',
+    ]
+)
+
+
+def test_ls_blocks() -> None:
+    spaces = parse_ls(LS)
+    assert [s.name for s in spaces] == ["6A1B2C3D4E5F4A1B8C9D0E1F2A3B4C5D", "clvmd"]
+    first, second = spaces
+    assert first.global_id == 0x1D5E8A2C and first.members == (1, 2) and first.flags == ()
+    assert not first.waits_for_fencing
+    assert first.change["member"] == "2"
+    assert second.flags == ("kern_stop",) and second.waits_for_fencing
+    assert second.waiting_for == "fencing"
+
+
+def test_ls_waiting_for_messages_is_not_fencing() -> None:
+    text = LS.replace("new status    wait fencing", "new status    wait messages 1")
+    second = parse_ls(text)[1]
+    assert second.waiting_for == "messages 1" and not second.waits_for_fencing
+
+
+def test_ls_empty() -> None:
+    assert parse_ls("") == [] and parse_ls("dlm lockspaces\n") == []
