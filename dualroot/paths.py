@@ -17,6 +17,7 @@ CRM_VERIFY = "/usr/sbin/crm_verify"
 CRM_SIMULATE = "/usr/sbin/crm_simulate"
 CRM_DIFF = "/usr/sbin/crm_diff"
 CRM_NODE = "/usr/sbin/crm_node"
+CRM_MASTER = "/usr/sbin/crm_master"  # Pacemaker < 2.1 (feature set < 3.10.0) only
 STONITH_ADMIN = "/usr/sbin/stonith_admin"
 PCS = "/usr/sbin/pcs"
 CRM = "/usr/sbin/crm"
@@ -27,6 +28,8 @@ DRBDADM = "/usr/sbin/drbdadm"
 DRBDSETUP = "/usr/sbin/drbdsetup"
 PROC_DRBD = Path("/proc/drbd")
 DRBD_CONF = Path("/etc/drbd.conf")
+DRBDADM_84 = "/usr/lib/drbd/drbdadm-84"  # what drbd-utils 9's drbdadm runs for an 8.4 kernel module
+DRBD_LINBIT_AGENT = OCF_ROOT / "resource.d" / "linbit" / "drbd"  # the shell agent, for bench/ comparisons
 
 # --- OCFS2 / DLM ----------------------------------------------------------------------------------
 DLM_CONTROLD = "/usr/sbin/dlm_controld"

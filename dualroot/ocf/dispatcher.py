@@ -1,0 +1,149 @@
+"""The dispatcher: from argv and the environment to one handler call, one exit code, one reason.
+
+Only this module prints and decides the process's exit code:
+- `meta-data`, `usage` (also `help`, `-h`, `--help`) and `methods` need no parameters;
+- every other action first gets its parameters checked against the declaration (exit 6 + reason);
+- an action the agent does not implement exits 3 (OCF 1.1: "unimplemented feature");
+- an OcfError becomes `ocf-exit-reason:<reason>` on stderr plus its code; any other exception is an
+  internal error (1) with a one-line reason; the traceback goes to the log only at debug level.
+
+An agent executable is three lines:
+
+    #!/usr/bin/python3 -S
+    import sys; sys.path.append("/usr/lib/python3/dist-packages")
+    from dualroot.drbd.agent import main; sys.exit(main())
+"""
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
+
+from dualroot.ocf.environment import OcfEnvironment
+from dualroot.ocf.errors import OcfError
+from dualroot.ocf.exitcodes import OcfExit
+from dualroot.ocf.log import AgentLog
+from dualroot.ocf.metadata import AgentMetadata, render_metadata, render_usage
+from dualroot.ocf.parameters import ParameterValues, validate_parameters
+from dualroot.ocf.runner import Runner, SubprocessRunner
+
+if TYPE_CHECKING:
+    from dualroot.ocf.promotion import PromotionScores
+
+EXIT_REASON_PREFIX = "ocf-exit-reason:"
+TOOL_ROOT_VARIABLE = "DUALROOT_TOOL_ROOT"
+NO_PARAMETER_ACTIONS = ("meta-data", "usage", "help", "methods")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A handler's result when the code needs a reason although it is no error (e.g. 190/191)."""
+
+    code: OcfExit
+    reason: str = ""
+
+
+@dataclass
+class ActionContext:
+    """What a handler gets: the environment, typed parameters, the runner and the log."""
+
+    env: OcfEnvironment
+    params: ParameterValues
+    runner: Runner
+    log: AgentLog
+    _scores: "PromotionScores | None" = field(default=None, repr=False)
+
+    @property
+    def action(self) -> str:
+        return self.env.action
+
+    @property
+    def is_probe(self) -> bool:
+        return self.env.is_probe
+
+    @property
+    def scores(self) -> "PromotionScores":
+        """The promotion-score setter for this resource (imported only by actions that use it)."""
+        if self._scores is None:
+            from dualroot.ocf.promotion import PromotionScores
+
+            self._scores = PromotionScores(self.runner, self.env, self.log)
+        return self._scores
+
+
+Handler = Callable[[ActionContext], OcfExit | Outcome]
+RunnerFactory = Callable[[OcfEnvironment, AgentLog], Runner]
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An agent: its declaration and one handler per action (meta-data/usage/methods are built in)."""
+
+    metadata: AgentMetadata
+    handlers: Mapping[str, Handler]
+
+
+def _default_runner(env: OcfEnvironment, log: AgentLog) -> Runner:
+    return SubprocessRunner(timeout_s=env.timeout_s, log=log, tool_root=env.raw.get(TOOL_ROOT_VARIABLE, ""))
+
+
+def run_agent(agent: Agent, argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None, *,
+              stdout: TextIO | None = None, stderr: TextIO | None = None,
+              runner_factory: RunnerFactory | None = None) -> int:
+    """Run one action of `agent` and return the exit code (the executable passes it to sys.exit)."""
+    argv = list(sys.argv if argv is None else argv)
+    environ = os.environ if environ is None else environ
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    md = agent.metadata
+    program = os.path.basename(argv[0]) if argv else md.name
+    # OCF: the action is the first argument; further arguments are ignored.
+    action = argv[1] if len(argv) > 1 else ""
+
+    if action == "meta-data":
+        out.write(render_metadata(md))
+        return OcfExit.SUCCESS
+    if action in ("usage", "help", "-h", "--help"):
+        out.write(render_usage(md, program))
+        return OcfExit.SUCCESS
+    if action == "methods":
+        out.write("\n".join(md.action_names) + "\n")
+        return OcfExit.SUCCESS
+    if not action:
+        err.write(render_usage(md, program))
+        return OcfExit.ERR_ARGS
+
+    env = OcfEnvironment.from_environ(environ, action)
+    tag = f"{md.name}({env.resource_instance})" if env.resource_instance else md.name
+    log = AgentLog.from_environ(tag, environ, stderr=err)
+
+    def fail(code: OcfExit, reason: str) -> int:
+        reason = " ".join(reason.split())  # Pacemaker reads one line
+        err.write(f"{EXIT_REASON_PREFIX}{reason}\n")
+        if not log.uses_stderr:  # else the reason line already is the log line
+            log.error(f"{action}: {reason}")
+        return int(code)
+
+    handler = agent.handlers.get(action)
+    if handler is None:
+        return fail(OcfExit.ERR_UNIMPLEMENTED, f"action {action!r} is not implemented by {md.name}")
+    try:
+        params = validate_parameters(md, env.params)
+        runner = (runner_factory or _default_runner)(env, log)
+        result = handler(ActionContext(env=env, params=params, runner=runner, log=log))
+    except OcfError as exc:
+        return fail(exc.code, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback to Pacemaker
+        import traceback
+
+        log.debug(traceback.format_exc())
+        return fail(OcfExit.ERR_GENERIC, f"internal error during {action}: {type(exc).__name__}: {exc}")
+    if isinstance(result, Outcome):
+        if result.reason:
+            reason = " ".join(result.reason.split())
+            err.write(f"{EXIT_REASON_PREFIX}{reason}\n")
+            if not log.uses_stderr:
+                log.warning(f"{action}: {reason}")
+        return int(result.code)
+    return int(result)

@@ -1,0 +1,88 @@
+"""A scripted Runner for unit tests of agents: it fails the test on any command it was not told of.
+
+    runner = FakeRunner(files={"/proc/drbd": PROC_DRBD_TEXT, "/etc/missing": None})
+    runner.expect([paths.DRBDADM, "up", "r0"])                  # once, rc 0
+    runner.expect([paths.CRM_ATTRIBUTE, ...], rc=1, stderr="x")  # scripted failure
+    runner.allow([paths.CRM_ATTRIBUTE, ...])                     # any number of times
+    ... run the agent with runner_factory=lambda env, log: runner ...
+    runner.assert_done()                                         # every expect() was used
+
+An unexpected command or file raises UnexpectedCall, a BaseException, so that no `except Exception`
+in agent code or in the dispatcher can swallow it. Time is virtual: `sleep()` advances `monotonic()`.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dualroot.ocf.errors import OcfError
+from dualroot.ocf.runner import CommandResult
+
+
+class UnexpectedCall(BaseException):  # noqa: N818 - named for what the test sees
+    """A command or file read that the test did not script."""
+
+
+@dataclass
+class _Expectation:
+    argv: tuple[str, ...]
+    result: CommandResult | None
+    error: OcfError | None
+    repeat: bool
+    used: int = 0
+    input: str | None = None
+
+
+class FakeRunner:
+    def __init__(self, files: dict[str, str | None] | None = None, budget_s: float = 60.0) -> None:
+        self.files = dict(files or {})
+        self.calls: list[tuple[str, ...]] = []
+        self.inputs: list[str | None] = []
+        self.now = 0.0
+        self.budget_s = budget_s
+        self._expectations: list[_Expectation] = []
+
+    def expect(self, argv: Sequence[str], rc: int = 0, stdout: str = "", stderr: str = "", *,
+               error: OcfError | None = None, repeat: bool = False) -> "FakeRunner":
+        key = tuple(str(a) for a in argv)
+        result = None if error else CommandResult(key, rc, stdout, stderr)
+        self._expectations.append(_Expectation(key, result, error, repeat))
+        return self
+
+    def allow(self, argv: Sequence[str], rc: int = 0, stdout: str = "", stderr: str = "") -> "FakeRunner":
+        return self.expect(argv, rc, stdout, stderr, repeat=True)
+
+    def run(self, argv: Sequence[str], *, input: str | None = None,
+            timeout: float | None = None) -> CommandResult:
+        key = tuple(str(a) for a in argv)
+        self.calls.append(key)
+        self.inputs.append(input)
+        for expectation in self._expectations:
+            if expectation.argv == key and (expectation.repeat or expectation.used == 0):
+                expectation.used += 1
+                if expectation.error is not None:
+                    raise expectation.error
+                assert expectation.result is not None
+                return expectation.result
+        raise UnexpectedCall(f"unexpected command: {list(key)!r}")
+
+    def read_text(self, path: str) -> str | None:
+        if str(path) not in self.files:
+            raise UnexpectedCall(f"unexpected file read: {path}")
+        return self.files[str(path)]
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+    def remaining(self) -> float:
+        return self.budget_s - self.now
+
+    def assert_done(self) -> None:
+        unused = [list(e.argv) for e in self._expectations if not e.repeat and e.used == 0]
+        if unused:
+            raise AssertionError(f"expected commands not run: {unused!r}")
+
+    def ran(self, *argv: str) -> bool:
+        return tuple(argv) in self.calls

@@ -1,0 +1,136 @@
+"""The one way agent code runs a command or reads a system file, with the operation's time budget.
+
+Every command: an argv list (never a shell), `LC_ALL=C` (machine output must not depend on the
+locale), a timeout no longer than what is left of the operation's timeout, argv logged at debug level.
+
+`Runner` is the interface; `SubprocessRunner` the real one; tests pass a fake that fails on any
+unexpected call. Waiting loops use `monotonic()`/`sleep()`/`remaining()` from the runner so that
+fakes can drive time.
+
+Test and benchmark hook: `tool_root` (from `DUALROOT_TOOL_ROOT` in the agent's environment) is
+prefixed to every absolute command path and file path, so stub tools and fixture files under a
+temporary directory stand in for /usr/sbin/drbdadm, /proc/drbd, ...
+"""
+
+import os
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from dualroot.ocf.errors import OcfError
+from dualroot.ocf.exitcodes import OcfExit
+from dualroot.ocf.log import AgentLog, NullLog
+
+# Part of the operation's timeout kept back so the agent can still report a reason before
+# Pacemaker's own timeout kills it.
+BUDGET_SHARE = 0.9
+# Budget when no operation timeout was given (a person running the agent by hand).
+DEFAULT_BUDGET_S = 60.0
+# A single command never gets less than this, so a nearly spent budget still gives a clear error.
+MIN_COMMAND_TIMEOUT_S = 0.5
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command did: its argv, exit code and output (text, decoded as UTF-8 with replacement)."""
+
+    argv: tuple[str, ...]
+    rc: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0
+
+    def first_error_line(self) -> str:
+        """The first non-empty line of stderr (or stdout), for one-sentence reasons."""
+        for text in (self.stderr, self.stdout):
+            for line in text.splitlines():
+                if line.strip():
+                    return line.strip()
+        return f"exit code {self.rc}"
+
+
+class Runner(Protocol):
+    """What agent code needs from the host. Implementations: SubprocessRunner, tests' FakeRunner."""
+
+    def run(self, argv: Sequence[str], *, input: str | None = None,
+            timeout: float | None = None) -> CommandResult:
+        """Run argv; never raises for a non-zero exit. Raises OcfError on timeout (ERR_GENERIC),
+        a missing program (ERR_INSTALLED) or no permission (ERR_PERM)."""
+        ...
+
+    def read_text(self, path: str) -> str | None:
+        """The file's text, or None when it does not exist."""
+        ...
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def remaining(self) -> float:
+        """Seconds left of the operation's budget."""
+        ...
+
+
+class SubprocessRunner:
+    """Runs commands with subprocess within the operation's budget (see module docstring)."""
+
+    def __init__(self, *, timeout_s: float | None, log: AgentLog | None = None, tool_root: str = "",
+                 environ: Mapping[str, str] | None = None) -> None:
+        budget = (timeout_s * BUDGET_SHARE) if timeout_s else DEFAULT_BUDGET_S
+        self._deadline = time.monotonic() + budget
+        self._log = log or NullLog()
+        self._tool_root = tool_root.rstrip("/")
+        env = dict(os.environ if environ is None else environ)
+        env["LC_ALL"] = "C"
+        self._env = env
+
+    def _relocate(self, path: str) -> str:
+        if self._tool_root and path.startswith("/"):
+            return self._tool_root + path
+        return path
+
+    def run(self, argv: Sequence[str], *, input: str | None = None,
+            timeout: float | None = None) -> CommandResult:
+        args = [str(a) for a in argv]
+        limit = max(self.remaining(), MIN_COMMAND_TIMEOUT_S)
+        if timeout is not None:
+            limit = min(limit, timeout)
+        self._log.debug(f"run: {args!r} (timeout {limit:.1f} s)")
+        real = [self._relocate(args[0]), *args[1:]]
+        try:
+            proc = subprocess.run(  # noqa: S603 - argv list, never a shell
+                real, input=input, capture_output=True, timeout=limit, env=self._env, check=False,
+                stdin=None if input is not None else subprocess.DEVNULL,
+                text=True, encoding="utf-8", errors="replace")
+        except subprocess.TimeoutExpired as exc:
+            raise OcfError(OcfExit.ERR_GENERIC,
+                           f"{args[0]} {' '.join(args[1:3])} did not finish within {limit:.1f} s") from exc
+        except FileNotFoundError as exc:
+            raise OcfError(OcfExit.ERR_INSTALLED, f"{args[0]} is not installed") from exc
+        except PermissionError as exc:
+            raise OcfError(OcfExit.ERR_PERM, f"no permission to run {args[0]}") from exc
+        result = CommandResult(tuple(args), proc.returncode, proc.stdout or "", proc.stderr or "")
+        if not result.ok:
+            self._log.debug(f"rc={result.rc} from {args[0]}: {result.first_error_line()}")
+        return result
+
+    def read_text(self, path: str) -> str | None:
+        try:
+            with open(self._relocate(str(path)), encoding="utf-8", errors="replace") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, seconds))
+
+    def remaining(self) -> float:
+        return self._deadline - time.monotonic()

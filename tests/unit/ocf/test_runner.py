@@ -1,0 +1,58 @@
+"""SubprocessRunner with real processes: LC_ALL=C, timeouts from the budget, missing tools, tool_root."""
+
+import pytest
+
+from dualroot.ocf.errors import OcfError
+from dualroot.ocf.exitcodes import OcfExit
+from dualroot.ocf.runner import SubprocessRunner
+
+pytestmark = pytest.mark.unit
+
+
+def test_runs_argv_with_lc_all_c_and_no_shell():
+    runner = SubprocessRunner(timeout_s=20, environ={"PATH": "/usr/bin:/bin", "LC_ALL": "de_DE.UTF-8"})
+    result = runner.run(["/usr/bin/env"])
+    assert result.ok and "LC_ALL=C\n" in result.stdout
+    # metacharacters stay one argument
+    assert runner.run(["/bin/echo", "a;b $(x)"]).stdout == "a;b $(x)\n"
+
+
+def test_nonzero_exit_is_returned_not_raised():
+    result = SubprocessRunner(timeout_s=20).run(["/bin/sh", "-c", "echo oops >&2; exit 3"])
+    assert (result.rc, result.first_error_line()) == (3, "oops")
+
+
+def test_input_is_passed():
+    assert SubprocessRunner(timeout_s=20).run(["/bin/cat"], input="xml").stdout == "xml"
+
+
+def test_timeout_is_bounded_by_the_operation_budget():
+    runner = SubprocessRunner(timeout_s=1.0)  # 0.9 s of budget
+    with pytest.raises(OcfError) as exc:
+        runner.run(["/bin/sleep", "5"])
+    assert exc.value.code is OcfExit.ERR_GENERIC and "did not finish within" in exc.value.reason
+
+
+def test_explicit_timeout_is_bounded_too():
+    with pytest.raises(OcfError):
+        SubprocessRunner(timeout_s=60).run(["/bin/sleep", "5"], timeout=0.2)
+
+
+def test_missing_program_is_not_installed():
+    with pytest.raises(OcfError) as exc:
+        SubprocessRunner(timeout_s=5).run(["/nonexistent/drbdadm", "status"])
+    assert exc.value.code is OcfExit.ERR_INSTALLED
+    assert exc.value.reason == "/nonexistent/drbdadm is not installed"
+
+
+def test_tool_root_relocates_commands_and_files(tmp_path):
+    (tmp_path / "usr" / "sbin").mkdir(parents=True)
+    tool = tmp_path / "usr" / "sbin" / "drbdadm"
+    tool.write_text("#!/bin/sh\necho stub \"$@\"\n")
+    tool.chmod(0o755)
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "proc" / "drbd").write_text("version: 8.4.11\n")
+    runner = SubprocessRunner(timeout_s=5, tool_root=str(tmp_path))
+    assert runner.run(["/usr/sbin/drbdadm", "up", "r0"]).stdout == "stub up r0\n"
+    assert runner.read_text("/proc/drbd") == "version: 8.4.11\n"
+    assert runner.read_text("/proc/nothing") is None
