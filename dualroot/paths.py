@@ -41,6 +41,17 @@ PROC_MOUNTS = Path("/proc/mounts")
 PROC = Path("/proc")
 SYS_FS_OCFS2 = Path("/sys/fs/ocfs2")
 CONFIGFS = Path("/sys/kernel/config")
+O2CB = "/usr/sbin/o2cb"
+O2CLUSTER = "/usr/sbin/o2cluster"
+COROSYNC_CMAPCTL = "/usr/sbin/corosync-cmapctl"
+OCFS2_CLUSTER_CONF = Path("/etc/ocfs2/cluster.conf")
+SYS_KERNEL_DLM = Path("/sys/kernel/dlm")  # one directory per kernel DLM lockspace
+SYS_MODULE = Path("/sys/module")
+LIB_MODULES = Path("/lib/modules")
+PROC_FILESYSTEMS = Path("/proc/filesystems")
+OCFS2_STATUS_DIR = ".dualroot-status"  # monitor depth 20's per-node files, inside the mount
+FILESYSTEM_AGENT = OCF_ROOT / "resource.d" / "heartbeat" / "Filesystem"  # bench/ comparison
+CONTROLD_AGENT = OCF_ROOT / "resource.d" / "pacemaker" / "controld"  # bench/ comparison
 
 # --- CIB rendering: what rendered configs point at (dualroot.cib) ----------------------------------
 DUALROOT_FENCE_PEER = Path("/usr/lib/dualroot/dualroot-fence-peer")
@@ -59,3 +70,20 @@ MKFS_EXT4 = "/sbin/mkfs.ext4"
 SSH = "/usr/bin/ssh"
 SSH_KEYGEN = "/usr/bin/ssh-keygen"
 SCP = "/usr/bin/scp"
+
+# --- drills (paths inside the lab guests) ---------------------------------------------------------
+GUEST_OCFS2_MOUNT = "/srv/ocfs2"
+GUEST_DRBD_DEVICE = "/dev/drbd0"
+GUEST_DRILL_DIR = "/srv/ocfs2/dualroot-drill"           # writers' record files, one folder per run
+GUEST_WRITER_SCRIPT = "/root/dualroot-drill-records.py"  # dualroot/drill/records.py, copied in
+GUEST_PYTHON = "/usr/bin/python3"
+GUEST_FSCK_OCFS2 = "/sbin/fsck.ocfs2"
+GUEST_CRM_RESOURCE = "/usr/sbin/crm_resource"
+GUEST_DMESG = "/bin/dmesg"
+GUEST_TIMEOUT = "/usr/bin/timeout"
+GUEST_BOOT_ID = "/proc/sys/kernel/random/boot_id"
+GUEST_KILL = "/bin/kill"
+GUEST_PIDOF = "/bin/pidof"
+GUEST_CRM_ATTRIBUTE = "/usr/sbin/crm_attribute"
+GUEST_CAT = "/bin/cat"
+GUEST_SYSTEMCTL = "/bin/systemctl"

@@ -1,0 +1,148 @@
+"""The checks after a drill: records read back on every node, split-brain, and a read-only fsck."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from dualroot import paths
+from dualroot.drill.cluster_state import NodeView, StackAgents, health_problems
+from dualroot.drill.integrity import IntegrityResult, check_all
+from dualroot.drill.monitor import probe
+from dualroot.drill.scenario import LabApi
+from dualroot.errors import DualrootError
+
+# What DRBD 8.4 logs when it finds diverged data on connect (drbd_sync_handshake).
+SPLIT_BRAIN_MARKERS = ("Split-Brain detected",)
+
+
+# --- records ------------------------------------------------------------------------------------------
+
+def read_back(lab: LabApi, files: Mapping[str, str], readers: tuple[str, ...]
+              ) -> tuple[dict[tuple[str, str], bytes], list[str]]:
+    """Each writer's file (`files[writer]` = path) as each reader reads it; plus what could not be read."""
+    contents: dict[tuple[str, str], bytes] = {}
+    failures: list[str] = []
+    for writer, path in files.items():
+        for reader in readers:
+            try:
+                result = lab.run(reader, [paths.GUEST_CAT, path], timeout=120.0)
+            except DualrootError as exc:
+                failures.append(f"{reader} could not read {path}: {exc}")
+                continue
+            if result.ok:
+                contents[(writer, reader)] = result.stdout.encode()
+            else:
+                failures.append(f"{reader} could not read {path}: {result.stderr.strip()}")
+    return contents, failures
+
+
+def check_records(lab: LabApi, files: Mapping[str, str], acked: Mapping[str, list[int]],
+                  readers: tuple[str, ...]) -> tuple[IntegrityResult, list[str]]:
+    contents, failures = read_back(lab, files, readers)
+    return check_all(contents, acked), failures
+
+
+# --- split-brain ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KernelLogMark:
+    """Where a node's kernel log stood before the fault, so only new lines are searched afterwards."""
+
+    boot_id: str
+    lines: int
+
+
+def kernel_log(lab: LabApi, node: str) -> list[str]:
+    result = lab.run(node, [paths.GUEST_DMESG], timeout=60.0)
+    return result.stdout.splitlines() if result.ok else []
+
+
+def mark_kernel_log(lab: LabApi, node: str, boot_id: str) -> KernelLogMark:
+    return KernelLogMark(boot_id=boot_id, lines=len(kernel_log(lab, node)))
+
+
+def new_kernel_lines(lines: list[str], mark: KernelLogMark | None, boot_id: str) -> list[str]:
+    # After a reboot, or if the ring buffer wrapped, every line is new to us.
+    if mark is None or mark.boot_id != boot_id or len(lines) < mark.lines:
+        return lines
+    return lines[mark.lines:]
+
+
+def split_brain_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if any(marker in line for marker in SPLIT_BRAIN_MARKERS)]
+
+
+# --- fsck -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FsckResult:
+    clean: bool | None            # None: not run (see note)
+    note: str
+
+
+def fsck_offline(lab: LabApi, node: str, agents: StackAgents, *, wait_unmounted: float,
+                 wait_healthy: Callable[[str], None], fsck_timeout: float = 600.0) -> FsckResult:
+    """`fsck.ocfs2 -fn` with the filesystem unmounted on every node, then mounted again.
+
+    Why offline: fsck.ocfs2 on a mounted volume asks "Do you really want to continue" and, answered
+    yes in read-only mode, may "detect invalid errors" (its own warning) because the other nodes change
+    the volume under it; without -f it only looks at the clean flag. So the drill stops the filesystem
+    clone through Pacemaker (target-role=Stopped: a clean unmount everywhere, DRBD and DLM stay up),
+    runs the read-only full check on one node, and lets Pacemaker mount it again.
+    """
+    view = probe(lab, node)
+    if view.pacemaker is None:
+        return FsckResult(None, f"skipped: no crm_mon view on {node}")
+    clone = view.pacemaker.clone_of(agents.filesystem)
+    if clone is None:
+        return FsckResult(None, f"skipped: no clone of {agents.filesystem} found")
+    stop = lab.run(node, [paths.GUEST_CRM_RESOURCE, "--resource", clone, "--meta", "--set-parameter",
+                          "target-role", "--parameter-value", "Stopped"], timeout=60.0)
+    if not stop.ok:
+        return FsckResult(None, f"skipped: could not stop {clone}: {stop.stderr.strip()}")
+    try:
+        def unmounted_everywhere() -> bool:
+            return all(not probe(lab, n).mounted for n in lab.nodes)
+
+        lab.wait_for(f"OCFS2 unmounted on every node after stopping {clone}", unmounted_everywhere,
+                     wait_unmounted, interval=2.0)
+        result = lab.run(node, [paths.GUEST_FSCK_OCFS2, "-f", "-n", paths.GUEST_DRBD_DEVICE],
+                         timeout=fsck_timeout)
+    finally:
+        lab.run(node, [paths.GUEST_CRM_RESOURCE, "--resource", clone, "--meta",
+                       "--delete-parameter", "target-role"], timeout=60.0)
+        wait_healthy(f"OCFS2 mounted again on every node after fsck (clone {clone})")
+    # fsck.ocfs2 exit codes: 0 clean, 4 errors left uncorrected (-n answers no to every fix).
+    tail = " / ".join(line.strip() for line in result.stdout.splitlines()[-3:] if line.strip())
+    if result.rc == 0:
+        return FsckResult(True, f"fsck.ocfs2 -fn on {node} (unmounted everywhere): clean")
+    return FsckResult(False, f"fsck.ocfs2 -fn on {node} exit {result.rc}: {tail}")
+
+
+def wait_cluster_healthy(lab: LabApi, agents: StackAgents, name: str, bound: float,
+                         interval: float = 2.0) -> dict[str, NodeView]:
+    """Poll every node until health_problems is empty; raise naming what was still wrong."""
+    last: dict[str, NodeView] = {}
+    problems: list[str] = []
+
+    def healthy() -> bool:
+        nonlocal problems
+        for node in lab.nodes:
+            last[node] = probe(lab, node)
+        problems = health_problems(last, tuple(lab.nodes), agents)
+        return not problems
+
+    try:
+        lab.wait_for(name, healthy, bound, interval=interval)
+    except DualrootError as exc:
+        raise DualrootError(f"{exc.message}; still wrong: {'; '.join(problems)}", exc.hint) from None
+    return dict(last)
+
+
+def stack_of(views: Mapping[str, NodeView]) -> frozenset[str]:
+    """Every agent the cluster runs, as the first node with a crm_mon view reports it."""
+    for view in views.values():
+        if view.pacemaker is not None:
+            return view.pacemaker.agents()
+    return frozenset()
