@@ -1,0 +1,314 @@
+"""ocf:dualroot:o2cb actions with a FakeRunner and a fake host tree (DUALROOT_TOOL_ROOT)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from dualroot import paths
+from dualroot.ocf.dispatcher import run_agent
+from dualroot.ocf.fakerunner import FakeRunner
+from dualroot.ocf.runner import CommandResult
+from dualroot.stack import agent as o2cb_agent
+from tests.unit.stack.test_dlm_status import LS, STATUS_HEALTHY
+
+pytestmark = pytest.mark.unit
+
+MOUNTS = "/dev/vda / ext4 rw 0 0\nconfigfs /sys/kernel/config configfs rw 0 0\n"
+CIB = [paths.CIBADMIN, "--query", "--scope", "crm_config"]
+STATUS = [paths.DLM_TOOL, "status", "-v"]
+LS_ARGV = [paths.DLM_TOOL, "ls"]
+
+
+def crm_config(stonith: str = "true", nqp: str = "freeze") -> str:
+    return (
+        '<crm_config><cluster_property_set id="cib-bootstrap-options">'
+        f'<nvpair id="a" name="stonith-enabled" value="{stonith}"/>'
+        f'<nvpair id="b" name="no-quorum-policy" value="{nqp}"/>'
+        "</cluster_property_set></crm_config>"
+    )
+
+
+class HostRunner(FakeRunner):
+    """Scripted commands may have effects; files not scripted are read from `sysfs_root` for /sys."""
+
+    def __init__(
+        self, files: dict[str, str | None], budget_s: float = 60.0, sysfs_root: Path | None = None
+    ) -> None:
+        super().__init__(files, budget_s)
+        self.effects: dict[tuple[str, ...], Callable[[], None]] = {}
+        self.sysfs_root = sysfs_root
+
+    def read_text(self, path: str) -> str | None:
+        if self.sysfs_root is not None and path.startswith("/sys/") and path not in self.files:
+            target = self.sysfs_root / path.lstrip("/")
+            return target.read_text() if target.exists() else None
+        return super().read_text(path)
+
+    def on(self, argv: Sequence[str], effect: Callable[[], None]) -> None:
+        self.effects[tuple(argv)] = effect
+
+    def run(
+        self, argv: Sequence[str], *, input: str | None = None, timeout: float | None = None
+    ) -> CommandResult:
+        result = super().run(argv, input=input, timeout=timeout)
+        effect = self.effects.get(tuple(str(a) for a in argv))
+        if effect is not None and result.ok:
+            effect()
+        return result
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    (tmp_path / "proc").mkdir()
+    return tmp_path
+
+
+def environ(host: Path, **extra: str) -> dict[str, str]:
+    env = {"OCF_RESKEY_CRM_meta_timeout": "20000", "DUALROOT_TOOL_ROOT": str(host)}
+    env.update(extra)
+    return env
+
+
+def call(action: str, env: dict[str, str], runner: FakeRunner) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    rc = run_agent(
+        o2cb_agent.AGENT, ["o2cb", action], env, stdout=out, stderr=err,
+        runner_factory=lambda e, log: runner,
+    )
+    reasons = [line for line in err.getvalue().splitlines() if line.startswith("ocf-exit-reason:")]
+    assert len(reasons) <= 1 and "Traceback" not in err.getvalue()
+    return rc, reasons[0][len("ocf-exit-reason:"):] if reasons else ""
+
+
+def fake_daemon(host: Path, pid: int = 4242) -> None:
+    (host / "proc" / str(pid)).mkdir()
+    (host / "proc" / str(pid) / "comm").write_text("dlm_controld\n")
+
+
+# --- monitor (pcmk) ---------------------------------------------------------------------------------
+def test_monitor_not_running(host: Path) -> None:
+    runner = HostRunner({})
+    assert call("monitor", environ(host), runner) == (7, "")
+    assert runner.calls == []
+
+
+def test_monitor_lockspaces_without_daemon_is_an_error(host: Path) -> None:
+    (host / "sys" / "kernel" / "dlm" / "vmlab_fs").mkdir(parents=True)
+    rc, reason = call("monitor", environ(host), HostRunner({}))
+    assert rc == 1 and "vmlab_fs" in reason and "fenced" in reason
+
+
+def test_monitor_healthy(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout="")
+    assert call("monitor", environ(host), runner) == (0, "")
+    runner.assert_done()
+
+
+def test_monitor_stateful_merge(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({})
+    runner.expect(STATUS, stdout=STATUS_HEALTHY.replace("stateful_merge_wait=0", "stateful_merge_wait=1"))
+    rc, reason = call("monitor", environ(host), runner)
+    assert rc == 1 and "stateful merge" in reason
+
+
+@pytest.mark.parametrize(("history", "expected"), [("<pacemaker-result/>", 1), (
+    '<pacemaker-result><fence_history><fence_event status="pending" target="node2"/></fence_history>'
+    "</pacemaker-result>", 0)])
+def test_monitor_waiting_for_fencing(host: Path, history: str, expected: int) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout=LS)
+    runner.expect([paths.STONITH_ADMIN, "--history", "*", "--output-as", "xml"], stdout=history)
+    rc, reason = call("monitor", environ(host), runner)
+    assert rc == expected
+    if expected:
+        assert "clvmd waits for fencing" in reason
+
+
+def test_monitor_wrong_kernel_stack(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "o2cb\n"})
+    runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout="")
+    rc, reason = call("monitor", environ(host), runner)
+    assert rc == 1 and "o2cb OCFS2 stack" in reason
+
+
+# --- start (pcmk) -----------------------------------------------------------------------------------
+def test_start_refuses_disabled_fencing(host: Path) -> None:
+    runner = HostRunner({})
+    runner.expect(CIB, stdout=crm_config(stonith="false"))
+    rc, reason = call("start", environ(host), runner)
+    assert rc == 6 and "stonith-enabled" in reason
+
+
+def test_start_launches_dlm_controld_and_waits_until_ready(host: Path) -> None:
+    runner = HostRunner({"/proc/mounts": MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner.expect(CIB, stdout=crm_config())
+    runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
+    runner.expect([paths.DLM_CONTROLD, "--enable_fencing", "1"])
+    runner.on([paths.DLM_CONTROLD, "--enable_fencing", "1"], lambda: fake_daemon(host))
+    # first answer: not ready yet (the daemon has not joined); then ready once comms exist
+    runner.expect(STATUS, rc=1, stderr="dlm_controld is not ready\n")
+    runner.expect(STATUS, stdout=STATUS_HEALTHY)
+    comms = host / "sys/kernel/config/dlm/cluster/comms/1"
+    runner.on(STATUS, lambda: comms.mkdir(parents=True, exist_ok=True))
+    runner.allow(STATUS, stdout=STATUS_HEALTHY)
+    runner.allow(LS_ARGV, stdout="")
+    env = environ(host, OCF_RESKEY_daemon_options="--enable_fencing 1")
+    assert call("start", env, runner) == (0, "")
+    runner.assert_done()
+
+
+def test_start_selects_the_pcmk_stack_and_mounts_configfs(host: Path) -> None:
+    (host / "sys" / "fs" / "ocfs2").mkdir(parents=True)
+    (host / "sys" / "fs" / "ocfs2" / "cluster_stack").write_text("o2cb\n")
+    (host / "sys/kernel/config/dlm/cluster/comms/1").mkdir(parents=True)
+    fake_daemon(host)
+    runner = HostRunner({"/proc/mounts": "/dev/vda / ext4 rw 0 0\n"}, sysfs_root=host)
+    runner.expect(CIB, stdout=crm_config(nqp="stop"))  # only a warning at start
+    runner.expect([paths.MODPROBE, "configfs"])
+    runner.expect([paths.MOUNT, "-t", "configfs", "none", "/sys/kernel/config"])
+    runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
+    runner.allow(STATUS, stdout=STATUS_HEALTHY).allow(LS_ARGV, stdout="")
+    assert call("start", environ(host), runner) == (0, "")
+    assert (host / "sys" / "fs" / "ocfs2" / "cluster_stack").read_text() == "pcmk\n"
+
+
+# --- stop (pcmk) ------------------------------------------------------------------------------------
+def test_stop_refuses_while_ocfs2_is_mounted(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/proc/mounts": MOUNTS + "/dev/drbd0 /srv/ocfs2 ocfs2 rw 0 0\n"})
+    rc, reason = call("stop", environ(host), runner)
+    assert rc == 1 and "/dev/drbd0 on /srv/ocfs2" in reason and "ocf:dualroot:ocfs2" in reason
+    assert runner.calls == []
+
+
+def test_stop_not_running_is_success(host: Path) -> None:
+    assert call("stop", environ(host), HostRunner({"/proc/mounts": MOUNTS})) == (0, "")
+
+
+def test_stop_refuses_while_lockspaces_are_in_use(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/proc/mounts": MOUNTS})
+    runner.expect(LS_ARGV, stdout=LS)
+    rc, reason = call("stop", environ(host), runner)
+    assert rc == 1 and "clvmd" in reason
+
+
+def test_stop_terms_dlm_controld(host: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A real process named dlm_controld (a copy of sleep), shown in the fake /proc by a link to its
+    # real entry, so it disappears from there once SIGTERM ended it and it was reaped.
+    bindir = tmp_path_factory.mktemp("bin")
+    shutil.copy("/bin/sleep", bindir / "dlm_controld")
+    daemon = subprocess.Popen([str(bindir / "dlm_controld"), "120"])
+    reaper = threading.Thread(target=daemon.wait)
+    reaper.start()
+    try:
+        os.symlink(f"/proc/{daemon.pid}", host / "proc" / str(daemon.pid))
+        runner = HostRunner({"/proc/mounts": MOUNTS})
+        runner.expect(LS_ARGV, stdout="")
+        assert call("stop", environ(host), runner) == (0, "")
+        reaper.join(timeout=30)
+        assert daemon.returncode == -15
+    finally:
+        daemon.kill()
+        reaper.join()
+
+
+# --- o2cb (classic) ---------------------------------------------------------------------------------
+def cmap(hostname: str) -> str:
+    return (
+        f"nodelist.node.0.name (str) = {hostname}\nnodelist.node.0.nodeid (u32) = 1\n"
+        "nodelist.node.0.ring0_addr (str) = 192.168.100.1\n"
+        "nodelist.node.1.name (str) = peer\nnodelist.node.1.nodeid (u32) = 2\n"
+        "nodelist.node.1.ring0_addr (str) = 192.168.100.2\ntotem.cluster_name (str) = vmlab\n"
+    )
+
+
+def test_o2cb_start_writes_cluster_conf_and_registers(host: Path) -> None:
+    (host / "sys" / "fs" / "ocfs2").mkdir(parents=True)
+    runner = HostRunner({"/proc/mounts": MOUNTS, "/sys/fs/ocfs2/cluster_stack": "o2cb\n",
+                         "/etc/ocfs2/cluster.conf": None})
+    runner.expect(CIB, stdout=crm_config())
+    runner.allow([paths.COROSYNC_CMAPCTL], stdout=cmap(os.uname().nodename))
+    runner.expect([paths.MODPROBE, "ocfs2_stack_o2cb"])
+    register = [paths.O2CB, "register-cluster", "vmlab"]
+    runner.expect(register)
+    runner.on(register, lambda: (host / "sys/kernel/config/cluster/vmlab").mkdir(parents=True))
+    assert call("start", environ(host, OCF_RESKEY_stack="o2cb"), runner) == (0, "")
+    conf = (host / "etc" / "ocfs2" / "cluster.conf").read_text()
+    assert "\tname = vmlab\n" in conf and "\tip_address = 192.168.100.2\n" in conf
+    runner.assert_done()
+    # monitor and stop of the registered cluster
+    runner.allow([paths.O2CB, "unregister-cluster", "vmlab"])
+    assert call("monitor", environ(host, OCF_RESKEY_stack="o2cb"), runner) == (0, "")
+    assert call("stop", environ(host, OCF_RESKEY_stack="o2cb"), runner) == (0, "")
+    assert runner.ran(paths.O2CB, "unregister-cluster", "vmlab")
+
+
+def test_o2cb_start_refuses_when_this_node_is_not_in_the_node_list(host: Path) -> None:
+    runner = HostRunner({"/proc/mounts": MOUNTS, "/sys/fs/ocfs2/cluster_stack": "o2cb\n"})
+    runner.expect(CIB, stdout=crm_config())
+    runner.allow([paths.COROSYNC_CMAPCTL], stdout=cmap("someone-else"))
+    runner.expect([paths.MODPROBE, "ocfs2_stack_o2cb"])
+    rc, reason = call("start", environ(host, OCF_RESKEY_stack="o2cb"), runner)
+    assert rc == 6 and os.uname().nodename in reason
+
+
+# --- validate-all -----------------------------------------------------------------------------------
+def install_tools(host: Path, *tools: str) -> None:
+    for tool in tools:
+        target = host / tool.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("#!/bin/sh\n")
+        target.chmod(0o755)
+
+
+ALL_TOOLS = (paths.DLM_CONTROLD, paths.DLM_TOOL, paths.MODPROBE, paths.O2CLUSTER, paths.O2CB)
+
+
+def test_validate_no_quorum_policy(host: Path) -> None:
+    runner = HostRunner({})
+    runner.expect(CIB, stdout=crm_config(nqp="stop"))
+    rc, reason = call("validate-all", environ(host), runner)
+    assert rc == 6 and "no-quorum-policy" in reason
+
+
+def test_validate_missing_binary(host: Path) -> None:
+    install_tools(host, paths.DLM_TOOL, paths.MODPROBE, paths.O2CLUSTER)
+    runner = HostRunner({})
+    runner.expect(CIB, stdout=crm_config())
+    rc, reason = call("validate-all", environ(host), runner)
+    assert rc == 5 and paths.DLM_CONTROLD in reason
+
+
+def test_validate_kernel_support_and_stamped_volumes(host: Path) -> None:
+    install_tools(host, *ALL_TOOLS)
+    runner = HostRunner({})
+    runner.allow(CIB, stdout=crm_config())
+    rc, reason = call("validate-all", environ(host), runner)
+    assert rc == 5 and "ocfs2_stack_user" in reason
+    (host / "sys" / "module" / "ocfs2_stack_user").mkdir(parents=True)
+    runner.expect([paths.O2CLUSTER, "-o", "/dev/drbd0"], stdout="pcmk,vmlab,none\n")
+    runner.expect([paths.O2CLUSTER, "-o", "/dev/sdb"], stdout="o2cb,vmlab,local\n")
+    rc, reason = call("validate-all", environ(host, OCF_RESKEY_volumes="/dev/drbd0 /dev/sdb"), runner)
+    assert rc == 6 and "o2cluster -u pcmk,vmlab,none /dev/sdb" in reason
+
+
+def test_validate_unreadable_cib_is_skipped_with_a_warning(host: Path) -> None:
+    install_tools(host, *ALL_TOOLS)
+    (host / "sys" / "module" / "ocfs2_stack_user").mkdir(parents=True)
+    runner = HostRunner({})
+    runner.expect(CIB, rc=102, stderr="Could not connect to the CIB\n")
+    assert call("validate-all", environ(host), runner) == (0, "")
