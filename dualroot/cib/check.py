@@ -303,6 +303,22 @@ def run_scenarios(
     return results
 
 
+def cib_nodes(cib: etree._Element) -> list[tuple[int, str]]:
+    """(id, name) of the CIB's nodes; a rendered CIB has none yet, so then the nodes its STONITH
+    devices fence (pcmk_host_list), numbered from 1 as corosync would."""
+    listed = cib.iterfind(f"{cib_xml.TAG_CONFIGURATION}/{cib_xml.TAG_NODES}/{cib_xml.TAG_NODE}")
+    nodes = [(int(n.get("id", "")) if n.get("id", "").isdigit() else 0, n.get("uname", "")) for n in listed]
+    if nodes:
+        return [(nodeid or index + 1, name) for index, (nodeid, name) in enumerate(nodes)]
+    fenced: list[str] = []
+    host_lists = ".//primitive[@class='stonith']/instance_attributes/nvpair[@name='pcmk_host_list']"
+    for nvpair in cib.iterfind(host_lists):
+        fenced += [
+            name for name in re.split(r"[\s,]+", nvpair.get("value", "")) if name and name not in fenced
+        ]
+    return [(index + 1, name) for index, name in enumerate(fenced)]
+
+
 # --- everything -------------------------------------------------------------------------------------
 
 
@@ -316,12 +332,7 @@ def check_cib(
     none (a rendered CIB); a live CIB brings its own."""
     schema, errors = validate_schema(cib)
     if nodes is None:
-        nodes = [
-            (int(n.get("id", "0")) if n.get("id", "").isdigit() else i + 1, n.get("uname", ""))
-            for i, n in enumerate(
-                cib.iterfind(f"{cib_xml.TAG_CONFIGURATION}/{cib_xml.TAG_NODES}/{cib_xml.TAG_NODE}")
-            )
-        ]
+        nodes = cib_nodes(cib)
     with tempfile.TemporaryDirectory(prefix="dualroot-cib-check-") as tmp:
         work = workdir or Path(tmp)
         cib_file = work / "cib.xml"

@@ -100,7 +100,14 @@ def primitive_element(primitive: Primitive) -> etree._Element:
                 op_attrs["timeout"] = op.timeout
             if op.role:
                 op_attrs["role"] = op.role.value
-            etree.SubElement(operations, TAG_OP, op_attrs)
+            op_element = etree.SubElement(operations, TAG_OP, op_attrs)
+            if op.depth:
+                _nvset(
+                    op_element,
+                    TAG_INSTANCE_ATTRIBUTES,
+                    f"{op_attrs['id']}-instance_attributes",
+                    [("OCF_CHECK_LEVEL", str(op.depth))],
+                )
     return element
 
 

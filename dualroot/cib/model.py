@@ -48,6 +48,7 @@ class Op:
     interval: str = "0s"
     timeout: str | None = None
     role: Role | None = None
+    depth: int = 0  # OCF_CHECK_LEVEL of a monitor: deeper checks run at longer intervals
 
 
 @dataclass(frozen=True)
@@ -274,8 +275,9 @@ def _stack_clone(cfg: ClusterConfig) -> Clone:
             provider="dualroot",
             type="o2cb",
             params=(("stack", cfg.stack.value),),
+            # the agent's advertised timings (its meta-data)
             ops=(
-                Op("monitor", interval="60s", timeout="60s"),
+                Op("monitor", interval="10s", timeout="20s"),
                 Op("start", timeout="90s"),
                 Op("stop", timeout="100s"),
             ),
@@ -296,16 +298,20 @@ def _stack_clone(cfg: ClusterConfig) -> Clone:
 
 
 def _fs_clone(cfg: ClusterConfig) -> Clone:
-    ops = (
-        Op("monitor", interval="20s", timeout="40s"),
-        Op("start", timeout="90s"),
-        Op("stop", timeout="90s"),
-    )
     if cfg.agents is Agents.DUALROOT:
         params: tuple[tuple[str, str], ...] = (
             ("device", cfg.mount.device),
             ("directory", cfg.mount.directory),
             ("options", cfg.mount.options),
+        )
+        # Depth 0 (mounted, not frozen) often; depth 10 (one direct read of the device) less often: it
+        # sees I/O frozen under the mount (DRBD suspended, a lost LUN) that /proc/mounts cannot show.
+        # Timings are the agent's meta-data defaults; its stop is bounded (holders are escalated).
+        ops: tuple[Op, ...] = (
+            Op("monitor", interval="20s", timeout="40s"),
+            Op("monitor", interval="61s", timeout="40s", depth=10),
+            Op("start", timeout="60s"),
+            Op("stop", timeout="60s"),
         )
         primitive = Primitive(
             id=FS_ID, standard="ocf", provider="dualroot", type="ocfs2", params=params, ops=ops
@@ -316,6 +322,12 @@ def _fs_clone(cfg: ClusterConfig) -> Clone:
             ("directory", cfg.mount.directory),
             ("fstype", "ocfs2"),
             ("options", cfg.mount.options),
+        )
+        # the lab's proven Filesystem timings (cluster-fs.crm)
+        ops = (
+            Op("monitor", interval="20s", timeout="40s"),
+            Op("start", timeout="90s"),
+            Op("stop", timeout="90s"),
         )
         primitive = Primitive(
             id=FS_ID, standard="ocf", provider="heartbeat", type="Filesystem", params=params, ops=ops

@@ -24,6 +24,8 @@ def _op_words(ops: tuple[Op, ...]) -> list[str]:
             words.append(f"timeout={op.timeout}")
         if op.role:
             words.append(f"role={op.role.value}")
+        if op.depth:
+            words.append(f"OCF_CHECK_LEVEL={op.depth}")
     return words
 
 
