@@ -16,7 +16,7 @@ from pathlib import Path
 from dualroot import paths
 from dualroot.drill.cluster_state import AGENTS, NodeView, Stack, StackAgents
 from dualroot.drill.gaps import first_write_after_outage
-from dualroot.drill.monitor import Monitor, first_detection
+from dualroot.drill.monitor import Monitor, first_detection, probe
 from dualroot.drill.post_checks import (
     FsckResult,
     KernelLogMark,
@@ -67,7 +67,8 @@ class DrillOptions:
     stack: Stack = Stack.DUALROOT
     bounds: Bounds = field(default_factory=Bounds)
     fsck: bool = True
-    poll_interval: float = 1.0
+    poll_interval: float = 1.0       # the monitor's probes of each node during the fault
+    health_interval: float = 2.0     # probes while waiting for health (slower: TCG guests are slow)
     write_interval: float = WRITE_INTERVAL
     keep_writing: float = 5.0        # seconds the writers go on after the survivor resumed
 
@@ -95,10 +96,11 @@ def check_stack(views: dict[str, NodeView], stack: Stack) -> None:
     """Refuse to drill a cluster that runs the other stack's agents: the comparison would be false."""
     running = stack_of(views)
     agents = AGENTS[stack]
-    if agents.drbd not in running:
-        other = next(s for s in Stack if s is not stack)
-        raise DualrootError(f"the cluster does not run {agents.drbd} (--agents {stack.value})",
-                            f"deploy the {stack.value} stack on the lab, or pass --agents {other.value}")
+    for other in Stack:
+        if other is not stack and AGENTS[other].drbd in running and agents.drbd not in running:
+            raise DualrootError(
+                f"the cluster runs {AGENTS[other].drbd}, not {agents.drbd} (--agents {stack.value})",
+                f"pass --agents {other.value}, or deploy with `dualroot lab up --agents {stack.value}`")
 
 
 class ScenarioRun:
@@ -129,7 +131,7 @@ class ScenarioRun:
 
     def wait_healthy(self, name: str, bound: float) -> dict[str, NodeView]:
         return wait_cluster_healthy(self.lab, self.options.agents, name, bound,
-                                    interval=max(1.0, self.options.poll_interval))
+                                    interval=self.options.health_interval)
 
     def _wait_healthy_after(self, name: str) -> None:
         self.wait_healthy(name, self.options.bounds.healthy_after)
@@ -143,8 +145,9 @@ class ScenarioRun:
         bounds = self.options.bounds
         try:
             self.phase("waiting for a healthy cluster")
+            # the wrong stack would never look healthy: say so at once instead of after the bound
+            check_stack({n: probe(self.lab, n) for n in self.lab.nodes}, self.options.stack)
             views = self.wait_healthy("a healthy cluster before the drill", bounds.healthy_before)
-            check_stack(views, self.options.stack)
             self.kernel_marks = {n: mark_kernel_log(self.lab, n, v.boot_id) for n, v in views.items()}
             self.phase("starting writers")
             for node in self.lab.nodes:

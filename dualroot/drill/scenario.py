@@ -15,20 +15,35 @@ from typing import Protocol
 
 
 class CommandOutcome(Protocol):
-    rc: int
-    stdout: str
-    stderr: str
+    # read-only properties: the lab's CommandResult is a frozen dataclass
+    @property
+    def rc(self) -> int: ...
+
+    @property
+    def stdout(self) -> str: ...
+
+    @property
+    def stderr(self) -> str: ...
 
     @property
     def ok(self) -> bool: ...
 
 
 class FenceRecord(Protocol):
-    time: float
-    requester: str
-    action: str
-    target: str
-    answer: str
+    @property
+    def time(self) -> float: ...
+
+    @property
+    def requester(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def target(self) -> str: ...
+
+    @property
+    def answer(self) -> str: ...
 
 
 class LabApi(Protocol):

@@ -41,8 +41,9 @@ def build_timeline(result: ScenarioResult) -> Figure:
             axes.broken_barh(spans, (row - 0.3, 0.6), facecolors=GAP_COLOUR, alpha=0.35,
                              label="writer gap" if row == 0 else None)
             longest = max(writer.gaps(), key=lambda g: g.seconds)
-            axes.annotate(f"{longest.seconds:.1f} s", (longest.start - origin, row + 0.35),
-                          fontsize=8, color=GAP_COLOUR)
+            axes.annotate(f"{longest.seconds:.1f} s",
+                          (longest.start - origin + longest.seconds / 2, row + 0.35),
+                          fontsize=8, color=GAP_COLOUR, ha="center")
     for label, attribute, colour, style in EVENT_LINES:
         value = getattr(t, attribute)
         if value is not None:
@@ -56,7 +57,8 @@ def build_timeline(result: ScenarioResult) -> Figure:
                    + (f" - {result.fault_description}" if result.fault_description else ""),
                    fontsize=10)
     axes.grid(axis="x", alpha=0.3)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     figure.tight_layout()
     return figure
 
