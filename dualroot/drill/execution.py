@@ -103,6 +103,16 @@ def check_stack(views: dict[str, NodeView], stack: Stack) -> None:
                 f"pass --agents {other.value}, or deploy with `dualroot lab up --agents {stack.value}`")
 
 
+def detect_stack(lab: LabApi) -> Stack:
+    """The stack the cluster runs, from the agents of its DRBD resource."""
+    running = stack_of({n: probe(lab, n) for n in lab.nodes})
+    for stack in Stack:
+        if AGENTS[stack].drbd in running:
+            return stack
+    raise DualrootError("no DRBD resource of a known stack runs on the lab",
+                        "bring the lab up with `dualroot lab up`")
+
+
 class ScenarioRun:
     """The state of one scenario run; `execute` returns its ScenarioResult."""
 
