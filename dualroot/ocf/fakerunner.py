@@ -1,7 +1,7 @@
 """A scripted Runner for unit tests of agents: it fails the test on any command it was not told of.
 
     runner = FakeRunner(files={"/proc/drbd": PROC_DRBD_TEXT, "/etc/missing": None})
-    runner.expect([paths.DRBDADM, "up", "r0"])                  # once, rc 0
+    runner.expect([paths.DRBDADM, "up", "r0"], effect=lambda: runner.files.update({...}))  # once
     runner.expect([paths.CRM_ATTRIBUTE, ...], rc=1, stderr="x")  # scripted failure
     runner.allow([paths.CRM_ATTRIBUTE, ...])                     # any number of times
     ... run the agent with runner_factory=lambda env, log: runner ...
@@ -11,7 +11,7 @@ An unexpected command or file raises UnexpectedCall, a BaseException, so that no
 in agent code or in the dispatcher can swallow it. Time is virtual: `sleep()` advances `monotonic()`.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dualroot.ocf.errors import OcfError
@@ -28,8 +28,8 @@ class _Expectation:
     result: CommandResult | None
     error: OcfError | None
     repeat: bool
+    effect: Callable[[], None] | None = None
     used: int = 0
-    input: str | None = None
 
 
 class FakeRunner:
@@ -42,10 +42,12 @@ class FakeRunner:
         self._expectations: list[_Expectation] = []
 
     def expect(self, argv: Sequence[str], rc: int = 0, stdout: str = "", stderr: str = "", *,
-               error: OcfError | None = None, repeat: bool = False) -> "FakeRunner":
+               error: OcfError | None = None, repeat: bool = False,
+               effect: Callable[[], None] | None = None) -> "FakeRunner":
+        """Script one call of argv. `effect` runs when the call happens (e.g. change `files`)."""
         key = tuple(str(a) for a in argv)
         result = None if error else CommandResult(key, rc, stdout, stderr)
-        self._expectations.append(_Expectation(key, result, error, repeat))
+        self._expectations.append(_Expectation(key, result, error, repeat, effect))
         return self
 
     def allow(self, argv: Sequence[str], rc: int = 0, stdout: str = "", stderr: str = "") -> "FakeRunner":
@@ -59,6 +61,8 @@ class FakeRunner:
         for expectation in self._expectations:
             if expectation.argv == key and (expectation.repeat or expectation.used == 0):
                 expectation.used += 1
+                if expectation.effect is not None:
+                    expectation.effect()
                 if expectation.error is not None:
                     raise expectation.error
                 assert expectation.result is not None
