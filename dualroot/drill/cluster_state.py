@@ -104,6 +104,14 @@ def parse_crm_mon(xml: str) -> PacemakerView:
     return PacemakerView(frozenset(online), frozenset(offline), frozenset(unclean), tuple(instances))
 
 
+def crm_mon_connected(xml: str) -> bool:
+    """False when crm_mon could not reach the cluster (status code 102 "Not connected", ...): its
+    output then lists no nodes, which must not read as "every node went offline"."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    status = etree.fromstring(xml.encode(), parser).find("status")
+    return status is None or status.get("code") == "0"
+
+
 @dataclass(frozen=True)
 class DrbdState:
     """Minor 0 as DRBD 8.4 prints it in /proc/drbd (cs, ro, ds)."""
@@ -190,7 +198,8 @@ def parse_probe(node: str, when: float, output: str) -> NodeView:
     pacemaker = None
     if sections.get("crm_mon", "").strip():
         try:
-            pacemaker = parse_crm_mon(sections["crm_mon"])
+            if crm_mon_connected(sections["crm_mon"]):
+                pacemaker = parse_crm_mon(sections["crm_mon"])
         except etree.XMLSyntaxError:
             pacemaker = None             # crm_mon cut off by its timeout: no view this time
     return NodeView(

@@ -134,3 +134,10 @@ def test_unmounted_node_is_a_problem():
     views = {n: parse_probe(n, 1.0, probe_output(mounts="/dev/vda / ext4 rw 0 0\n"))
              for n in ("node1", "node2")}
     assert "node1: OCFS2 not mounted on /srv/ocfs2" in health_problems(views, ("node1", "node2"), STOCK)
+
+
+def test_crm_mon_not_connected_is_no_view_not_everyone_offline():
+    # real output of a guest whose Pacemaker was not running yet (lab node during deployment)
+    xml = (DATA / "crm_mon-not-connected.xml").read_text()
+    view = parse_probe("node1", 5.0, probe_output(crm=xml))
+    assert view.pacemaker is None and view.reachable
