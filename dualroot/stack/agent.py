@@ -437,8 +437,27 @@ def _o2cb_stop(ctx: ActionContext) -> OcfExit:
     return OcfExit.SUCCESS
 
 
+def _check_params(ctx: ActionContext) -> StackName:
+    """What the meta-data patterns cannot say; every action checks it first (6 on every node)."""
+    stack = _stack(ctx)
+    if stack is StackName.O2CB and ctx.params.has("cluster_name"):
+        from dualroot.stack.o2cb_conf import ConfigError, check_cluster_name
+
+        try:
+            check_cluster_name(ctx.params.text("cluster_name"))
+        except ConfigError as exc:
+            raise OcfError(OcfExit.ERR_CONFIGURED, f"parameter cluster_name: {exc}") from exc
+    if stack is StackName.O2CB and ctx.params.text("heartbeat_mode") == "global" \
+            and not ctx.params.has("heartbeat_regions"):
+        raise OcfError(
+            OcfExit.ERR_CONFIGURED,
+            "parameter heartbeat_regions is required with heartbeat_mode=global")
+    return stack
+
+
 # --- actions ----------------------------------------------------------------------------------------
 def start(ctx: ActionContext) -> OcfExit:
+    _check_params(ctx)
     _refuse_disabled_fencing(ctx)
     if _stack(ctx) is StackName.PCMK:
         return _pcmk_start(ctx)
@@ -446,6 +465,7 @@ def start(ctx: ActionContext) -> OcfExit:
 
 
 def stop(ctx: ActionContext) -> OcfExit:
+    _check_params(ctx)
     mounted = _mounted_ocfs2(ctx)
     if mounted:
         # Never pull the stack from under a mounted volume (that would hang or panic the node);
@@ -458,6 +478,7 @@ def stop(ctx: ActionContext) -> OcfExit:
 
 
 def monitor(ctx: ActionContext) -> OcfExit:
+    _check_params(ctx)
     if _stack(ctx) is StackName.PCMK:
         return _pcmk_monitor(ctx)
     return _o2cb_monitor(ctx)
@@ -474,19 +495,7 @@ def validate(ctx: ActionContext) -> OcfExit:
     """Cluster options (6), binaries (5), kernel support (5), stack stamped on the volumes (6)."""
     from dualroot.stack.kernel_stack import parse_o2cluster
 
-    stack = _stack(ctx)
-    if stack is StackName.O2CB and ctx.params.has("cluster_name"):
-        from dualroot.stack.o2cb_conf import ConfigError, check_cluster_name
-
-        try:
-            check_cluster_name(ctx.params.text("cluster_name"))
-        except ConfigError as exc:
-            raise OcfError(OcfExit.ERR_CONFIGURED, f"parameter cluster_name: {exc}") from exc
-    if stack is StackName.O2CB and ctx.params.text("heartbeat_mode") == "global" \
-            and not ctx.params.has("heartbeat_regions"):
-        raise OcfError(
-            OcfExit.ERR_CONFIGURED,
-            "parameter heartbeat_regions is required with heartbeat_mode=global")
+    stack = _check_params(ctx)
     for problem in _cluster_problems(ctx) or []:
         raise OcfError(OcfExit.ERR_CONFIGURED, problem)
     tools = (paths.DLM_CONTROLD, paths.DLM_TOOL) if stack is StackName.PCMK else (paths.O2CB,)
