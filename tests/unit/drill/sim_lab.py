@@ -236,6 +236,8 @@ class SimLab:
         with self.lock:
             if not self._alive(node):
                 raise DualrootError(f"{node} is not running")
+            if list(argv[:2]) == ["bash", "-c"] and "echo '@@ crm_mon'" in argv[2]:
+                return SimStream(self, node)
             if list(argv[:2]) != [paths.GUEST_PYTHON, paths.GUEST_WRITER_SCRIPT]:
                 self._fail(f"popen {argv}")
             args = [str(self.guest_path(argv[2])), *argv[3:]]
@@ -322,3 +324,49 @@ class SimLab:
                 for stream in (proc.stdout, proc.stderr):
                     if stream:
                         stream.close()
+
+
+class SimStream:
+    """The monitor's stream from a simulated node: a probe and `@@ end` every 20 ms while it lives."""
+
+    def __init__(self, lab: SimLab, node: str) -> None:
+        read_fd, write_fd = os.pipe()
+        self.stdout = os.fdopen(read_fd, "r")
+        self._out = os.fdopen(write_fd, "w")
+        self._lab, self._node = lab, node
+        self._ended = threading.Event()
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def _feed(self):
+        try:
+            while not self._ended.is_set():
+                with self._lab.lock:
+                    self._lab._settle()
+                    if not self._lab._alive(self._node):
+                        break
+                    text = self._lab._probe(self._node)
+                self._out.write(text + "@@ end\n")
+                self._out.flush()
+                self._ended.wait(0.02)
+        except (BrokenPipeError, ValueError):
+            pass
+        finally:
+            self._ended.set()
+            try:
+                self._out.close()
+            except BrokenPipeError:
+                pass
+
+    def poll(self):
+        return 0 if self._ended.is_set() and not self._thread.is_alive() else None
+
+    def terminate(self):
+        self._ended.set()
+        self._thread.join(timeout=5)
+
+    kill = terminate
+
+    def wait(self, timeout=None):
+        self._thread.join(timeout=timeout)
+        return 0
