@@ -1,0 +1,115 @@
+"""`apply` step by step with a scripted runner that fails on any command it does not expect."""
+
+from collections.abc import Sequence
+
+import pytest
+
+from dualroot.cib.apply import apply_config, summarize_patch
+from dualroot.cib.cib_xml import empty_cib, to_text
+from dualroot.cib.config import lab_config
+from dualroot.command import CommandResult
+from dualroot.errors import DualrootError
+
+pytestmark = pytest.mark.unit
+
+PATCH = """<diff format="2">
+  <change operation="create" path="/cib/configuration/resources" position="0">
+    <clone id="o2cb-clone"/>
+  </change>
+  <change operation="modify" path="/cib/configuration/crm_config/cluster_property_set/nvpair[@id='n']">
+    <change-list><change-attr name="value" operation="set" value="freeze"/></change-list>
+    <change-result><nvpair id="n" name="no-quorum-policy" value="freeze"/></change-result>
+  </change>
+  <change operation="delete" path="/cib/configuration/resources/clone[@id='dlm-clone']"/>
+</diff>"""
+
+
+class ScriptedRunner:
+    """Answers each expected command (matched by its program and first option) in order."""
+
+    def __init__(self, script: list[tuple[tuple[str, str], int, str]]) -> None:
+        self.script = list(script)
+        self.calls: list[list[str]] = []
+
+    def __call__(self, argv: Sequence[str], input: str | None = None) -> CommandResult:
+        self.calls.append(list(argv))
+        assert self.script, f"unexpected command {argv[:2]}"
+        (program, option), rc, stdout = self.script.pop(0)
+        assert (argv[0].rsplit("/", 1)[-1], argv[1]) == (program, option), (
+            f"expected {program} {option}, got {argv}"
+        )
+        return CommandResult(tuple(argv), rc, stdout, "" if rc in (0, 1) else "boom", 0.0)
+
+
+LIVE = to_text(empty_cib())
+
+
+def test_nothing_to_change_pushes_nothing():
+    run = ScriptedRunner([(("cibadmin", "--query"), 0, LIVE), (("crm_diff", "--no-version"), 0, "")])
+    result = apply_config(run, lab_config())
+    assert (result.changed, result.pushed, result.diff, result.summary) == (False, False, "", ())
+    assert run.script == []
+
+
+def test_change_is_verified_pushed_once_and_rechecked():
+    run = ScriptedRunner([
+        (("cibadmin", "--query"), 0, LIVE),
+        (("crm_diff", "--no-version"), 1, PATCH),
+        (("crm_verify", "--xml-text"), 0, ""),
+        (("cibadmin", "--patch"), 0, ""),
+        (("cibadmin", "--query"), 0, LIVE),
+        (("crm_diff", "--no-version"), 0, ""),
+    ])  # fmt: skip
+    result = apply_config(run, lab_config())
+    assert result.changed and result.pushed and result.diff == PATCH
+    assert run.script == []
+    patch_call = run.calls[3]
+    assert patch_call[1:3] == ["--patch", "--xml-text"] and patch_call[3] == PATCH
+
+
+def test_verify_failure_pushes_nothing():
+    run = ScriptedRunner([
+        (("cibadmin", "--query"), 0, LIVE),
+        (("crm_diff", "--no-version"), 1, PATCH),
+        (("crm_verify", "--xml-text"), 78, ""),
+    ])  # fmt: skip
+    with pytest.raises(DualrootError, match="fails crm_verify"):
+        apply_config(run, lab_config())
+    assert not any("--patch" in argv for argv in run.calls)
+
+
+def test_not_converged_after_push_is_an_error():
+    run = ScriptedRunner([
+        (("cibadmin", "--query"), 0, LIVE),
+        (("crm_diff", "--no-version"), 1, PATCH),
+        (("crm_verify", "--xml-text"), 0, ""),
+        (("cibadmin", "--patch"), 0, ""),
+        (("cibadmin", "--query"), 0, LIVE),
+        (("crm_diff", "--no-version"), 1, PATCH),
+    ])  # fmt: skip
+    with pytest.raises(DualrootError, match="still differs"):
+        apply_config(run, lab_config())
+
+
+def test_query_failure_is_one_error():
+    run = ScriptedRunner([(("cibadmin", "--query"), 102, "")])
+    with pytest.raises(DualrootError, match="exit code 102"):
+        apply_config(run, lab_config())
+
+
+def test_dry_run_stops_before_the_patch():
+    run = ScriptedRunner([
+        (("cibadmin", "--query"), 0, LIVE),
+        (("crm_diff", "--no-version"), 1, PATCH),
+        (("crm_verify", "--xml-text"), 0, ""),
+    ])  # fmt: skip
+    result = apply_config(run, lab_config(), dry_run=True)
+    assert result.changed and not result.pushed and run.script == []
+
+
+def test_summarize_patch():
+    assert summarize_patch(PATCH) == (
+        "create clone o2cb-clone in /cib/configuration/resources",
+        "modify /cib/configuration/crm_config/cluster_property_set/nvpair[@id='n']: value=freeze",
+        "delete /cib/configuration/resources/clone[@id='dlm-clone']",
+    )
