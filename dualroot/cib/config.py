@@ -111,6 +111,10 @@ class Web:
 
     unit: str = "nginx"  # systemd unit, run as systemd:<unit>
     name: str = "web"  # resource id in the CIB
+    root: str = ""  # document root, under the mount; "" = <mount directory>/www
+
+    def document_root(self, mount: Mount) -> str:
+        return self.root or f"{mount.directory}/www"
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,7 @@ _DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "
 _DRBD_NET_KEYS = {"ping_int", "ping_timeout", "timeout"}
 _MOUNT_KEYS = {"device", "directory", "options", "slots"}
 _FENCING_KEYS = {"method", "params", "nodes", "enabled"}
-_WEB_KEYS = {"unit", "name"}
+_WEB_KEYS = {"unit", "name", "root"}
 
 
 class _Reader:
@@ -325,8 +329,18 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
     web = None
     if "web" in data:
         web_table = r.table(data["web"], "web", _WEB_KEYS)
+        root = r.path(web_table, "web", "root", f"{mount.directory}/www")
+        if not root.startswith(f"{mount.directory}/"):
+            # Served from the node's own disk, each node would show different pages.
+            raise r.fail(
+                "web.root",
+                f"{root!r} is not on the shared mount {mount.directory}",
+                f'write root = "{mount.directory}/www" (or another directory under it)',
+            )
         web = Web(
-            unit=r.name(web_table, "web", "unit", "nginx"), name=r.name(web_table, "web", "name", "web")
+            unit=r.name(web_table, "web", "unit", "nginx"),
+            name=r.name(web_table, "web", "name", "web"),
+            root=root.rstrip("/"),
         )
     return ClusterConfig(
         name=name,

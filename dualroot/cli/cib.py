@@ -13,7 +13,7 @@ from dualroot.errors import DualrootError
 if TYPE_CHECKING:
     from dualroot.cib.config import ClusterConfig
 
-FORMATS = ("xml", "pcs", "crmsh", "drbd", "corosync")
+FORMATS = ("xml", "pcs", "crmsh", "drbd", "corosync", "nginx")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("--agents", choices=("dualroot", "stock"), help="override the config's agent set")
 
     render = actions.add_parser(
-        "render", help="print the stack as CIB XML, pcs, crmsh, DRBD or corosync config"
+        "render", help="print the stack as CIB XML, pcs, crmsh; or the DRBD, corosync, nginx config"
     )
     common(render)
     render.add_argument("--format", choices=FORMATS, default="xml")
@@ -69,6 +69,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         from dualroot.cib.drbd_res import render_drbd_res
 
         text = render_drbd_res(cfg)
+    elif args.format == "nginx":
+        from dualroot.cib.nginx_site import render_nginx_site
+
+        text = render_nginx_site(cfg)
     elif args.format == "corosync":
         from dualroot.cib.corosync_conf import render_corosync_conf
 

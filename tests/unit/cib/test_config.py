@@ -53,6 +53,7 @@ def test_load_config_reads_a_file(tmp_path):
     path.write_text(LAB_TOML + '\n[web]\nunit = "apache2"\n')
     cfg = load_config(path)
     assert cfg.web is not None and cfg.web.unit == "apache2" and cfg.web.name == "web"
+    assert cfg.web.document_root(cfg.mount) == "/srv/ocfs2/www"
 
 
 def test_load_config_missing_file_and_bad_toml(tmp_path):
@@ -146,6 +147,8 @@ BAD_CONFIGS = [
     (("nodes", 0, "name"), "1node", "nodes[0].name", "a letter"),
     (("mount", "device"), "/dev/sdc", "mount.device", "leave mount.device out"),
     (("mount", "slots"), 1, "mount.slots", "slots = 2"),
+    (("web",), {"root": "/var/www/html"}, "web.root", 'root = "/srv/ocfs2/www"'),
+    (("web",), {"server": "nginx"}, "web.server", "remove it"),
 ]
 
 
