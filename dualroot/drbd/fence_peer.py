@@ -1,0 +1,342 @@
+"""dualroot-fence-peer: DRBD's fence-peer and unfence handler for Pacemaker (8.4 and 9).
+
+DRBD runs it with I/O frozen (`fencing resource-and-stonith`) when a Primary loses its peer, and again
+when a resync has finished (8.4: after-resync-target; 9: unfence-peer). Which of the two it is: the
+first argument ("fence"/"unfence") or the program name (`*unfence*`) if given, else the state: a
+connected peer means the resync is over (unfence), a lost one means fence.
+
+fence:
+1. The local disk must be UpToDate (else exit 1: I/O stays frozen; this node is not the good copy).
+2. One deterministic winner, so the two Primaries of a replication-only cut never fence each other:
+   the node whose Pacemaker name sorts first acts at once; the other waits up to LOSER_DELAY_S for the
+   winner's constraint or for the peer to leave the membership (a crashed winner), then acts. The
+   constraint is created with `cibadmin --create`, which fails if it exists: the CIB itself settles a
+   race, and a node that finds the peer's constraint has lost (exit 1, I/O stays frozen until it is
+   fenced).
+3. The constraint `drbd-fence-by-handler-<res>-<clone>` keeps every node but this one from being
+   promoted until the peer has resynced (built as XML, placed through cibadmin).
+4. Single-primary (promoted-max 1): the Secondary peer cannot write, the constraint is enough: exit 4.
+   Dual-primary: the peer may be writing and, with I/O frozen and DLM locks held, cannot demote or
+   unmount (the lab's 114 s stall, RECIPE.md 12). It is fenced through Pacemaker's fencer at once
+   (`stonith_admin --reboot`, with a tolerance so a fence Pacemaker already did counts), and exit 7
+   ("peer was stonithed") is returned only after stonith_admin confirmed it; else exit 1.
+unfence: once every local disk is UpToDate, delete this resource's handler constraints; exit 0.
+
+Every wait is bounded (HANDLER_BUDGET_S overall); state comes from /proc/drbd (8.4: no netlink call
+from inside a DRBD callback) or `drbdsetup status --json` (9), the CIB from cibadmin XML, membership
+from `crm_mon --output-as=xml`.
+"""
+
+import os
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+from dualroot import paths
+from dualroot.drbd.status import ResourceStatus, parse_proc_drbd, parse_status_json, resource_from_proc
+from dualroot.ocf.errors import OcfError
+from dualroot.ocf.log import AgentLog
+from dualroot.ocf.runner import Runner, SubprocessRunner
+
+HANDLER_BUDGET_S = 90.0  # the whole handler (LINBIT's crm-fence-peer uses --timeout 90 as well)
+LOSER_DELAY_S = 5.0  # how long the tie-break loser leaves the winner to act
+POLL_S = 0.5
+FENCE_TOLERANCE = "30s"  # a successful fence of the peer this recent counts (Pacemaker may have done it)
+CONSTRAINT_PREFIX = "drbd-fence-by-handler-"
+NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")
+
+
+class HandlerExit(IntEnum):
+    """DRBD's fence-peer handler exit codes (drbd.conf(5), "fence-peer")."""
+
+    OK = 0
+    ERROR = 1  # with resource-and-stonith, I/O stays frozen
+    PEER_INCONSISTENT = 3
+    PEER_OUTDATED = 4
+    PEER_UNREACHABLE = 5
+    PEER_REFUSED = 6
+    PEER_STONITHED = 7
+
+
+class HandlerError(Exception):
+    """A reason the handler cannot go on; main() logs it and returns ERROR."""
+
+
+@dataclass(frozen=True)
+class CibFacts:
+    """What the handler needs from the CIB for one DRBD resource."""
+
+    clone_id: str
+    promoted_max: int
+    node_names: tuple[str, ...]
+    role_name: str  # "Promoted", or "Master" for CIB schemas before pacemaker-3.7
+    fence_constraint_allows: str | None  # the node the existing handler constraint allows, if any
+
+
+def _schema_at_least(validate_with: str, major: int, minor: int) -> bool:
+    try:
+        parts = validate_with.split("-", 1)[1].split(".")
+        return (int(parts[0]), int(parts[1])) >= (major, minor)
+    except (IndexError, ValueError):
+        return True  # "pacemaker-next" or unknown: assume new
+
+
+def constraint_id(resource: str, clone_id: str) -> str:
+    return f"{CONSTRAINT_PREFIX}{resource}-{clone_id}"
+
+
+def parse_cib(text: str, resource: str) -> CibFacts:
+    """Find the promotable clone that runs DRBD resource `resource`, its promoted-max and the nodes."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise HandlerError(f"cibadmin printed no valid XML ({exc})") from exc
+    for clone in root.iter():
+        if clone.tag not in ("clone", "master"):
+            continue
+        for primitive in clone.iter("primitive"):
+            if primitive.get("type") != "drbd":
+                continue
+            nvpairs = primitive.iterfind("instance_attributes/nvpair")
+            values = {nv.get("name"): nv.get("value") for nv in nvpairs}
+            if values.get("drbd_resource") != resource:
+                continue
+            metas = {nv.get("name"): nv.get("value") for nv in clone.iterfind("meta_attributes/nvpair")}
+            raw = metas.get("promoted-max", metas.get("master-max", "1")) or "1"
+            clone_id = clone.get("id", "")
+            allows = None
+            cid = constraint_id(resource, clone_id)
+            for location in root.iter("rsc_location"):
+                if location.get("id") == cid:
+                    expression = location.find("rule/expression")
+                    allows = expression.get("value") if expression is not None else None
+            return CibFacts(
+                clone_id=clone_id,
+                promoted_max=int(raw) if raw.strip().isdigit() else 1,
+                node_names=tuple(n.get("uname", "") for n in root.iterfind("configuration/nodes/node")),
+                role_name="Promoted" if _schema_at_least(root.get("validate-with", ""), 3, 7) else "Master",
+                fence_constraint_allows=allows)
+    raise HandlerError(f"no promotable clone of a drbd agent with drbd_resource={resource} in the CIB")
+
+
+def fence_constraint_xml(resource: str, facts: CibFacts, keep_node: str) -> str:
+    """The location constraint that bans the Promoted role everywhere but `keep_node`."""
+    cid = constraint_id(resource, facts.clone_id)
+    location = ET.Element("rsc_location", {"id": cid, "rsc": facts.clone_id})
+    rule = ET.SubElement(location, "rule",
+                         {"id": f"{cid}-rule", "role": facts.role_name, "score": "-INFINITY"})
+    ET.SubElement(rule, "expression", {"id": f"{cid}-expr", "attribute": "#uname", "operation": "ne",
+                                       "value": keep_node})
+    return ET.tostring(location, encoding="unicode")
+
+
+@dataclass(frozen=True)
+class NodeState:
+    online: bool
+    unclean: bool
+
+
+def parse_crm_mon_nodes(text: str) -> dict[str, NodeState]:
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return {}
+    return {n.get("name", ""): NodeState(online=n.get("online") == "true", unclean=n.get("unclean") == "true")
+            for n in root.iter("node") if n.get("name") and n.get("online") is not None}
+
+
+class FencePeer:
+    """The handler's logic; `run(event)` returns the exit code for DRBD."""
+
+    def __init__(self, runner: Runner, log: AgentLog, environ: Mapping[str, str]) -> None:
+        self.runner = runner
+        self.log = log
+        self.env = environ
+        self.resource = environ.get("DRBD_RESOURCE", "")
+        self.conf = environ.get("DRBD_CONF", "") or str(paths.DRBD_CONF)
+
+    # --- facts ----------------------------------------------------------------------------------------
+    def status(self) -> ResourceStatus | None:
+        text = self.runner.read_text(str(paths.PROC_DRBD))
+        if text is None:
+            raise HandlerError("/proc/drbd does not exist: the drbd module is not loaded")
+        proc = parse_proc_drbd(text)
+        if proc.generation == "8.4":
+            minors = tuple(int(m) for m in self.env.get("DRBD_MINOR", "").split() if m.isdigit())
+            if not minors:
+                result = self.runner.run([paths.DRBDADM, "-c", self.conf, "sh-minor", self.resource])
+                minors = tuple(int(w) for w in result.stdout.split() if w.isdigit())
+            return resource_from_proc(proc, self.resource, minors)
+        result = self.runner.run([paths.DRBDSETUP, "status", self.resource, "--json"])
+        return parse_status_json(result.stdout, self.resource) if result.ok else None
+
+    def my_name(self) -> str:
+        result = self.runner.run([paths.CRM_NODE, "-n"], timeout=10)
+        name = result.stdout.strip()
+        return name if result.ok and name else os.uname().nodename
+
+    def cib(self) -> CibFacts:
+        result = self.runner.run([paths.CIBADMIN, "--query"], timeout=15)
+        if not result.ok:
+            raise HandlerError(f"cibadmin --query failed: {result.first_error_line()}")
+        return parse_cib(result.stdout, self.resource)
+
+    def peer_name(self, me: str, facts: CibFacts) -> str:
+        node_id = self.env.get("DRBD_PEER_NODE_ID", "")  # DRBD 9
+        if node_id and self.env.get(f"DRBD_NODE_ID_{node_id}"):
+            return self.env[f"DRBD_NODE_ID_{node_id}"]
+        for variable in ("DRBD_PEER", "DRBD_PEERS"):  # 8.4 drbdadm exports the peer's host name
+            names = [n for n in self.env.get(variable, "").split() if n != me]
+            if len(names) == 1:
+                return names[0]
+        others = [n for n in facts.node_names if n and n != me]
+        if len(others) == 1:
+            return others[0]
+        nodes = ", ".join(facts.node_names)
+        raise HandlerError(f"cannot tell which node is the peer (cluster nodes: {nodes})")
+
+    def membership(self) -> dict[str, NodeState]:
+        try:
+            result = self.runner.run([paths.CRM_MON, "--output-as=xml"], timeout=10)
+        except OcfError as exc:
+            self.log.warning(f"crm_mon: {exc.reason}")
+            return {}
+        return parse_crm_mon_nodes(result.stdout) if result.ok else {}
+
+    # --- the two events ---------------------------------------------------------------------------------
+    def run(self, event: str) -> HandlerExit:
+        if not self.resource or not set(self.resource) <= NAME_CHARS:
+            raise HandlerError(f"DRBD_RESOURCE {self.resource!r} is missing or not a plain resource name")
+        status = self.status()
+        if event == "auto":
+            connected = status is not None and bool(status.peers) and all(
+                p.connected and p.disks_known for p in status.peers)
+            event = "unfence" if connected else "fence"
+        self.log.info(f"{event} for DRBD resource {self.resource}")
+        return self.unfence(status) if event == "unfence" else self.fence(status)
+
+    def unfence(self, status: ResourceStatus | None) -> HandlerExit:
+        if status is None or not status.all_up_to_date:
+            self.log.info("local disk not UpToDate yet: the fence constraint stays")
+            return HandlerExit.OK
+        query = self.runner.run([paths.CIBADMIN, "--query", "--scope", "constraints"], timeout=15)
+        if not query.ok:
+            self.log.warning(f"could not read the constraints: {query.first_error_line()}")
+            return HandlerExit.ERROR
+        try:
+            constraints = ET.fromstring(query.stdout)
+        except ET.ParseError:
+            self.log.warning("cibadmin printed no valid XML for the constraints")
+            return HandlerExit.ERROR
+        prefix = f"{CONSTRAINT_PREFIX}{self.resource}-"
+        for location in constraints.iter("rsc_location"):
+            cid = location.get("id", "")
+            if not cid.startswith(prefix):
+                continue
+            xml = ET.tostring(ET.Element("rsc_location", {"id": cid}), encoding="unicode")
+            result = self.runner.run([paths.CIBADMIN, "--delete", "--xml-text", xml], timeout=15)
+            if not result.ok:
+                self.log.warning(f"could not remove {cid}: {result.first_error_line()}")
+                return HandlerExit.ERROR
+            self.log.info(f"removed {cid}: every node may be promoted again")
+        return HandlerExit.OK
+
+    def fence(self, status: ResourceStatus | None) -> HandlerExit:
+        if status is None or not status.all_up_to_date:
+            disk = status.worst_disk.value if status is not None else "down"
+            self.log.error(f"not fencing the peer: the local disk is {disk}, not UpToDate")
+            return HandlerExit.ERROR
+        me = self.my_name()
+        facts = self.cib()
+        peer = self.peer_name(me, facts)
+        if facts.fence_constraint_allows == peer:
+            self.log.warning(f"{peer} already placed its fence constraint: this node lost, I/O stays frozen")
+            return HandlerExit.ERROR
+        dual = facts.promoted_max >= 2
+        if dual and me > peer and facts.fence_constraint_allows != me:
+            outcome = self._wait_as_loser(me, peer)
+            if outcome is not None:
+                return outcome
+        placed = self._place_constraint(facts, me, peer)
+        if placed is not None:
+            return placed
+        if not dual:
+            self.log.info(f"constraint placed; {peer} is Secondary and stays so: reporting it Outdated")
+            return HandlerExit.PEER_OUTDATED
+        return self._stonith(peer)
+
+    def _wait_as_loser(self, me: str, peer: str) -> HandlerExit | None:
+        """The tie-break loser gives the winner LOSER_DELAY_S; None means: act now as the winner."""
+        deadline = self.runner.monotonic() + LOSER_DELAY_S
+        while self.runner.monotonic() < deadline:
+            state = self.membership().get(peer)
+            if state is not None and (not state.online or state.unclean):
+                self.log.info(f"{peer} left the cluster: fencing it in its place")
+                return None
+            facts = self.cib()
+            if facts.fence_constraint_allows == peer:
+                self.log.warning(f"{peer} won the tie-break and placed its constraint: I/O stays frozen here")
+                return HandlerExit.ERROR
+            self.runner.sleep(POLL_S)
+        self.log.warning(f"{peer} did not act within {LOSER_DELAY_S:.0f} s: acting as the winner")
+        return None
+
+    def _place_constraint(self, facts: CibFacts, me: str, peer: str) -> HandlerExit | None:
+        xml = fence_constraint_xml(self.resource, facts, me)
+        result = self.runner.run([paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text", xml],
+                                 timeout=15)
+        if result.ok:
+            self.log.info(f"placed {constraint_id(self.resource, facts.clone_id)}: only {me} may be promoted")
+            return None
+        again = self.cib()  # "File exists": who holds it decides who won
+        if again.fence_constraint_allows == me:
+            return None
+        if again.fence_constraint_allows == peer:
+            self.log.warning(f"{peer} placed its fence constraint first: this node lost, I/O stays frozen")
+            return HandlerExit.ERROR
+        self.log.error(f"could not place the fence constraint: {result.first_error_line()}")
+        return HandlerExit.ERROR
+
+    def _stonith(self, peer: str) -> HandlerExit:
+        timeout = max(5, int(self.runner.remaining()) - 5)
+        argv = [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
+                "--timeout", str(timeout)]
+        try:
+            result = self.runner.run(argv, timeout=timeout + 3)
+        except OcfError as exc:
+            self.log.error(f"fencing {peer} did not finish: {exc.reason}; I/O stays frozen")
+            return HandlerExit.ERROR
+        if result.ok:
+            self.log.info(f"{peer} was fenced (confirmed by the fencer)")
+            return HandlerExit.PEER_STONITHED
+        self.log.error(f"fencing {peer} failed: {result.first_error_line()}; I/O stays frozen")
+        return HandlerExit.ERROR
+
+
+def event_from_argv(argv: Sequence[str]) -> str:
+    if len(argv) > 1 and argv[1] in ("fence", "unfence"):
+        return argv[1]
+    name = os.path.basename(argv[0]) if argv else ""
+    return "unfence" if "unfence" in name else "auto"
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None,
+         runner: Runner | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    environ = os.environ if environ is None else environ
+    facility = environ.get("HA_LOGFACILITY", "daemon")
+    log = AgentLog(f"dualroot-fence-peer({environ.get('DRBD_RESOURCE', '?')})", facility=facility,
+                   logfile=environ.get("HA_LOGFILE", ""))
+    runner = runner or SubprocessRunner(timeout_s=HANDLER_BUDGET_S / 0.9, log=log,
+                                        tool_root=environ.get("DUALROOT_TOOL_ROOT", ""))
+    try:
+        code = FencePeer(runner, log, environ).run(event_from_argv(argv))
+    except (HandlerError, OcfError) as exc:
+        log.error(str(exc.reason if isinstance(exc, OcfError) else exc))
+        code = HandlerExit.ERROR
+    except Exception as exc:  # noqa: BLE001 - DRBD must get an exit code, never a traceback
+        log.error(f"internal error: {type(exc).__name__}: {exc}")
+        code = HandlerExit.ERROR
+    return int(code)
