@@ -16,6 +16,7 @@ The status section is left out of the diff: it is the cluster's, not the configu
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ def retired_ids(cfg: ClusterConfig) -> set[str]:
     """Ids dualroot would own under the other agent set or with/without the web tier: an apply
     removes them, so switching `agents` (stock <-> dualroot) leaves no stale resource behind."""
     variants = [
-        ClusterConfig(**{**cfg.__dict__, "agents": agents, "web": web})
+        dataclasses.replace(cfg, agents=agents, web=web)
         for agents in Agents
         for web in (None, cfg.web or Web())
     ]

@@ -4,13 +4,15 @@ import dataclasses
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from dualroot import paths
-from dualroot.cib.config import Agents, lab_config
+from dualroot.cib.config import Agents, lab_config, load_config
 from dualroot.cib.drbd_res import render_drbd_res
 
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(
@@ -20,7 +22,7 @@ pytestmark = [
 ]
 
 
-def drbdadm_dump(tmp_path, res_text, node="node1"):
+def drbdadm_dump(tmp_path, res_text, node="node1", drbdadm=paths.DRBDADM_84, resource="r0"):
     (tmp_path / "r0.res").write_text(res_text)
     conf = tmp_path / "drbd.conf"
     conf.write_text(f'global {{ usage-count no; }}\ncommon {{ }}\ninclude "{tmp_path}/r0.res";\n')
@@ -33,11 +35,12 @@ def drbdadm_dump(tmp_path, res_text, node="node1"):
             "--",
             "/bin/sh",
             "-c",
-            'hostname "$1" && exec "$2" -c "$3" dump r0',
+            'hostname "$1" && exec "$2" -c "$3" dump "$4"',
             "sh",
             node,
-            paths.DRBDADM_84,
+            drbdadm,
             str(conf),
+            resource,
         ],
         check=False,
         capture_output=True,
@@ -61,3 +64,12 @@ def test_drbdadm_84_rejects_a_broken_file(tmp_path):
     text = render_drbd_res(lab_config()).replace("protocol C;", "protocol C; fencing resource-and-stonith;")
     res = drbdadm_dump(tmp_path, text)
     assert res.returncode != 0
+
+
+def test_drbdadm_9_accepts_the_drbd9_render(tmp_path):
+    cfg = load_config(EXAMPLES / "two-node-drbd9-ipmi.toml")
+    res = drbdadm_dump(tmp_path, render_drbd_res(cfg), node="alpha", drbdadm=paths.DRBDADM, resource="data")
+    assert res.returncode == 0, res.stderr
+    assert "fencing          resource-and-stonith;" in res.stdout  # in net {} for DRBD 9
+    assert "unfence-peer     /usr/lib/dualroot/dualroot-fence-peer;" in res.stdout
+    assert "node-id 1;" in res.stdout

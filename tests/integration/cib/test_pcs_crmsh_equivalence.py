@@ -32,8 +32,16 @@ DUALROOT_AGENTS_INSTALLED = all((paths.OCF_AGENT_DIR / a).exists() for a in ("dr
 
 
 def host_fence(cfg: ClusterConfig) -> ClusterConfig:
-    """The same cluster with a fence agent this host has (pcs and crmsh read the agent's meta-data)."""
-    return dataclasses.replace(cfg, fencing=dataclasses.replace(cfg.fencing, method="fence_dummy"))
+    """The same cluster with a fence agent this host has (pcs and crmsh check parameters against the
+    agent's meta-data): the config's own when installed (fence_ipmilan), else fence_dummy."""
+    if shutil.which(cfg.fencing.method, path="/usr/sbin:/usr/bin:/sbin"):
+        return cfg
+    pacemaker_only = tuple(
+        (node, tuple((k, v) for k, v in params if k.startswith("pcmk_")))
+        for node, params in cfg.fencing.node_params
+    )
+    fencing = dataclasses.replace(cfg.fencing, method="fence_dummy", params=(), node_params=pacemaker_only)
+    return dataclasses.replace(cfg, fencing=fencing)
 
 
 def empty_cib(tmp_path: Path, name: str) -> Path:
