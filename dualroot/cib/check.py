@@ -273,10 +273,11 @@ def run_scenarios(
     touched = [a for node in survivors for a in lost.actions_on(node, ignore=stonith_ids)]
     missing = _running_everywhere(lost, ids, survivors)
     problems = ([] if victim in lost.fenced else [f"{victim} not fenced"]) + missing + touched
+    keep = "keeps" if len(survivors) == 1 else "keep"
     results.append(
         ScenarioResult(
             name=f"{victim} fails",
-            expected=f"{victim} fenced; {', '.join(survivors)} keep(s) all, no restart",
+            expected=f"{victim} fenced; {', '.join(survivors)} {keep} all",
             seen="; ".join(problems) if problems else f"{victim} fenced; survivors untouched",
             ok=not problems,
         )

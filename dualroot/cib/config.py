@@ -9,6 +9,7 @@ line naming the key and what to write instead (DualrootError; the CLI exits 2).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import ipaddress
 import re
@@ -179,6 +180,16 @@ def lab_config() -> ClusterConfig:
     """The lab's two-node cluster: node1/node2, links 192.168.100.x (corosync) and 192.168.101.x:7789
     (DRBD r0 on /dev/vdb -> /dev/drbd0), OCFS2 on /srv/ocfs2, fence_vmlab, stack pcmk, dualroot agents."""
     return parse_config(tomllib.loads(LAB_TOML), source="lab example")
+
+
+def with_agents(cfg: ClusterConfig, agents: Agents) -> ClusterConfig:
+    """The same cluster run by another agent set (`--agents`), checked like a config file would be."""
+    if cfg.stack is Stack.O2CB and agents is Agents.STOCK:
+        raise DualrootError(
+            "--agents stock: no stock agent runs the classic o2cb stack on current distributions",
+            'use --agents dualroot, or stack = "pcmk" in the config',
+        )
+    return dataclasses.replace(cfg, agents=agents)
 
 
 def load_config(path: str | Path) -> ClusterConfig:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,12 +54,10 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _config(args: argparse.Namespace) -> ClusterConfig:
-    from dualroot.cib.config import Agents, lab_config, load_config
+    from dualroot.cib.config import Agents, lab_config, load_config, with_agents
 
     cfg = load_config(args.config) if args.config else lab_config()
-    if args.agents:
-        cfg = dataclasses.replace(cfg, agents=Agents(args.agents))
-    return cfg
+    return with_agents(cfg, Agents(args.agents)) if args.agents else cfg
 
 
 def cmd_render(args: argparse.Namespace) -> int:

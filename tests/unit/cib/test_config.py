@@ -4,7 +4,7 @@ import tomllib
 
 import pytest
 
-from dualroot.cib.config import LAB_TOML, Agents, Stack, lab_config, load_config, parse_config
+from dualroot.cib.config import LAB_TOML, Agents, Stack, lab_config, load_config, parse_config, with_agents
 from dualroot.errors import DualrootError
 
 pytestmark = pytest.mark.unit
@@ -183,3 +183,12 @@ def test_examples_lab_toml_is_the_lab_config():
 
     path = Path(__file__).resolve().parents[3] / "examples" / "lab.toml"
     assert load_config(path) == lab_config()
+
+
+def test_with_agents_checks_like_a_config_file():
+    data = lab_data()
+    data["cluster"]["stack"] = "o2cb"
+    cfg = parse_config(data)
+    with pytest.raises(DualrootError, match="--agents stock"):
+        with_agents(cfg, Agents.STOCK)
+    assert with_agents(lab_config(), Agents.STOCK).agents is Agents.STOCK
