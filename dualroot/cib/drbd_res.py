@@ -8,6 +8,7 @@ with OCFS2 mounted on both, both sides hold writes, so only an admin may choose 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dualroot import paths
@@ -27,8 +28,10 @@ def default_handlers(cfg: ClusterConfig) -> FenceHandlers:
     """dualroot's own handler for agents=dualroot; LINBIT's crm-fence-peer scripts for agents=stock."""
     drbd = _require_drbd(cfg)
     if cfg.agents is Agents.DUALROOT:
+        # One program for both events; the argument says which (it could also guess from DRBD's state).
         return FenceHandlers(
-            fence_peer=str(paths.DUALROOT_FENCE_PEER), unfence_peer=str(paths.DUALROOT_FENCE_PEER)
+            fence_peer=f"{paths.DUALROOT_FENCE_PEER} fence",
+            unfence_peer=f"{paths.DUALROOT_FENCE_PEER} unfence",
         )
     if drbd.version == "9":
         return FenceHandlers(
@@ -44,10 +47,13 @@ def render_drbd_res(cfg: ClusterConfig, handlers: FenceHandlers | None = None) -
     drbd = _require_drbd(cfg)
     handlers = handlers or default_handlers(cfg)
     for command in (handlers.fence_peer, handlers.unfence_peer):
-        # drbd.conf has no escaping we could rely on; a handler is an absolute path and nothing else.
-        if not command.startswith("/") or any(ch in command for ch in ' \t\n";{}#\\'):
+        # drbd.conf has no escaping we could rely on and DRBD runs the string with /bin/sh: an absolute
+        # path and plain words, nothing a shell would interpret.
+        words = command.split(" ")
+        if not words[0].startswith("/") or not all(re.fullmatch(r"[A-Za-z0-9_./=-]+", w) for w in words):
             raise DualrootError(
-                f"handler {command!r} is not a plain absolute path", "give the handler's path"
+                f"handler {command!r} is not an absolute path with plain arguments",
+                "give the handler's path, optionally followed by words like fence/unfence",
             )
     is_84 = drbd.version == "8.4"
     net = drbd.net

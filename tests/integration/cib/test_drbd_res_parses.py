@@ -57,6 +57,8 @@ def test_drbdadm_84_accepts_the_rendered_file(tmp_path, agents):
     assert "allow-two-primaries yes;" in res.stdout
     assert "fencing          resource-and-stonith;" in res.stdout
     assert "ping-int           3;" in res.stdout
+    if agents is Agents.DUALROOT:
+        assert 'after-resync-target "/usr/lib/dualroot/dualroot-fence-peer unfence";' in res.stdout
 
 
 def test_drbdadm_84_rejects_a_broken_file(tmp_path):
@@ -71,5 +73,5 @@ def test_drbdadm_9_accepts_the_drbd9_render(tmp_path):
     res = drbdadm_dump(tmp_path, render_drbd_res(cfg), node="alpha", drbdadm=paths.DRBDADM, resource="data")
     assert res.returncode == 0, res.stderr
     assert "fencing          resource-and-stonith;" in res.stdout  # in net {} for DRBD 9
-    assert "unfence-peer     /usr/lib/dualroot/dualroot-fence-peer;" in res.stdout
+    assert '"/usr/lib/dualroot/dualroot-fence-peer unfence"' in res.stdout
     assert "node-id 1;" in res.stdout

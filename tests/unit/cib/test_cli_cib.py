@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[3]
     ("xml", '<primitive id="drbd_r0" class="ocf" provider="dualroot" type="drbd">'),
     ("pcs", "pcs -f dualroot-cib.xml resource create drbd_r0 ocf:dualroot:drbd"),
     ("crmsh", "primitive drbd_r0 ocf:dualroot:drbd"),
-    ("drbd", 'fence-peer "/usr/lib/dualroot/dualroot-fence-peer";'),
+    ("drbd", 'fence-peer "/usr/lib/dualroot/dualroot-fence-peer fence";'),
     ("corosync", "two_node: 1"),
 ])  # fmt: skip
 def test_render_formats(capsys, fmt, marker):

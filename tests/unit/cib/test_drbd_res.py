@@ -21,8 +21,8 @@ def options(text):
 def test_dualroot_agents_point_both_handlers_at_dualroot_fence_peer():
     text = render_drbd_res(lab_config())
     found = dict(options(text))
-    assert found["fence-peer"] == '"/usr/lib/dualroot/dualroot-fence-peer"'
-    assert found["after-resync-target"] == '"/usr/lib/dualroot/dualroot-fence-peer"'
+    assert found["fence-peer"] == '"/usr/lib/dualroot/dualroot-fence-peer fence"'
+    assert found["after-resync-target"] == '"/usr/lib/dualroot/dualroot-fence-peer unfence"'
     assert "unfence-peer" not in found  # 8.4 never calls it
 
 
@@ -72,7 +72,7 @@ def test_drbd9_syntax():
 
 
 def test_handler_must_be_a_plain_path():
-    with pytest.raises(DualrootError, match="plain absolute path"):
+    with pytest.raises(DualrootError, match="absolute path with plain arguments"):
         render_drbd_res(lab_config(), FenceHandlers(fence_peer="/x; reboot", unfence_peer="/y"))
 
 
