@@ -121,7 +121,7 @@ def apply_cib(
     if not diff:
         return ApplyResult(changed=False, pushed=False, diff="", summary=())
     summary = summarize_patch(diff)
-    verify = _call(run, [paths.CRM_VERIFY, "--xml-text", _text(new)])
+    verify = _call(run, [paths.CRM_VERIFY, "--xml-text", _text(cib_xml.configuration_only(new))])
     if verify.rc != 0:
         detail = (verify.stderr or verify.stdout).strip().splitlines()
         raise DualrootError(

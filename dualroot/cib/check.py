@@ -337,7 +337,7 @@ def check_cib(
     with tempfile.TemporaryDirectory(prefix="dualroot-cib-check-") as tmp:
         work = workdir or Path(tmp)
         cib_file = work / "cib.xml"
-        cib_file.write_bytes(etree.tostring(cib))
+        cib_file.write_bytes(etree.tostring(cib_xml.configuration_only(cib)))
         verify = run([paths.CRM_VERIFY, "-V", "--xml-file", str(cib_file)], None)
         scenarios = run_scenarios(cib, nodes, run, work) if not errors else []
     output = (verify.stdout + verify.stderr).strip()

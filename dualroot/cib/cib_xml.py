@@ -234,6 +234,18 @@ def _check_unique_ids(cib: etree._Element) -> None:
         seen.add(element_id)
 
 
+def configuration_only(cib: etree._Element) -> etree._Element:
+    """A copy without nodes and status, for crm_verify to judge the configuration itself: with nodes
+    but no status (or a cluster without quorum right now) it reports unclean nodes and exits 78,
+    which says nothing about the configuration being pushed."""
+    copy_ = copy.deepcopy(cib)
+    for path in (f"{TAG_CONFIGURATION}/{TAG_NODES}", TAG_STATUS):
+        for section in copy_.findall(path):
+            for child in list(section):
+                section.remove(child)
+    return copy_
+
+
 def render_cib(plan: StackPlan) -> etree._Element:
     """A whole CIB document holding the stack (no nodes: Pacemaker adds them as they join)."""
     cib = empty_cib()

@@ -99,3 +99,23 @@ def test_dry_run_pushes_nothing(live):
     result = apply_config(run, lab_config(), dry_run=True)
     assert result.changed and not result.pushed and "<diff" in result.diff
     assert patches(calls) == [] and path.read_text() == before
+
+
+def test_cli_apply_then_check_the_live_cib(live, monkeypatch, capsys):
+    from dualroot.cli import main
+
+    path, run, _ = live
+    monkeypatch.setenv("CIB_file", str(path))  # the host runner passes it on: cibadmin works on the file
+    assert main(["cib", "apply", "--dry-run"]) == 0
+    assert "dry run:" in capsys.readouterr().out
+    assert main(["cib", "apply"]) == 0
+    assert "pushed one patch" in capsys.readouterr().out
+    assert main(["cib", "apply"]) == 0
+    assert capsys.readouterr().out.strip() == "nothing changed: the cluster already runs the rendered stack"
+    # a live CIB brings its own nodes (ids from corosync) and a status section: check uses them
+    for nodeid, name in ((11, "node1"), (12, "node2")):
+        node = f'<node id="{nodeid}" uname="{name}"/>'
+        run(["cibadmin", "--create", "--scope", "nodes", "--xml-text", node]).check()
+    monkeypatch.delenv("CIB_file")
+    assert main(["cib", "check", "--cib", str(path)]) == 0
+    assert "node2 fenced; survivors untouched" in capsys.readouterr().out

@@ -113,3 +113,20 @@ def test_summarize_patch():
         "modify /cib/configuration/crm_config/cluster_property_set/nvpair[@id='n']: value=freeze",
         "delete /cib/configuration/resources/clone[@id='dlm-clone']",
     )
+
+
+def test_verify_sees_the_configuration_without_nodes_and_status():
+    # with nodes but no status crm_verify reports unclean nodes (exit 78), which would block every apply
+    live = LIVE.replace("<nodes/>", '<nodes><node id="1" uname="node1"/></nodes>').replace(
+        "<status/>", '<status><node_state id="1" uname="node1"/></status>'
+    )
+    run = ScriptedRunner([
+        (("cibadmin", "--query"), 0, live),
+        (("crm_diff", "--no-version"), 1, PATCH),
+        (("crm_verify", "--xml-text"), 0, ""),
+    ])  # fmt: skip
+    apply_config(run, lab_config(), dry_run=True)
+    verified = run.calls[2][2]
+    assert "<node " not in verified and "node_state" not in verified and "<primitive" in verified
+    diffed = run.calls[1]
+    assert "node_state" not in diffed[3] and '<node id="1"' in diffed[3]
