@@ -129,6 +129,7 @@ class ClusterConfig:
     fencing: Fencing
     web: Web | None = None
     token_ms: int = 3000  # corosync totem token; the lab's proven value under TCG
+    crypto: bool = False  # corosync link encryption (aes256/sha256 with /etc/corosync/authkey)
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -209,7 +210,7 @@ def load_config(path: str | Path) -> ClusterConfig:
 # --- parsing: every key is known, typed and checked ---------------------------------------------------
 
 _TOP_KEYS = {"cluster", "nodes", "drbd", "mount", "fencing", "web"}
-_CLUSTER_KEYS = {"name", "stack", "agents", "token_ms"}
+_CLUSTER_KEYS = {"name", "stack", "agents", "token_ms", "crypto"}
 _NODE_KEYS = {"name", "nodeid", "cluster_addr", "replication_addr"}
 _DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "net"}
 _DRBD_NET_KEYS = {"ping_int", "ping_timeout", "timeout"}
@@ -324,6 +325,9 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
     stack = _enum(r, Stack, cluster.get("stack", "pcmk"), "cluster.stack")
     agents = _enum(r, Agents, cluster.get("agents", "dualroot"), "cluster.agents")
     token_ms = r.integer(cluster, "cluster", "token_ms", 3000, low=1000, high=60000)
+    crypto = cluster.get("crypto", False)
+    if not isinstance(crypto, bool):
+        raise r.fail("cluster.crypto", f"must be true or false, not {crypto!r}", "write crypto = true")
     if stack is Stack.O2CB and agents is Agents.STOCK:
         # ocf:pacemaker:o2cb needs ocfs2_controld.pcmk, which ocfs2-tools 1.8 no longer ships (HOST-TOOLS 7).
         raise r.fail(
@@ -363,6 +367,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
         fencing=fencing,
         web=web,
         token_ms=token_ms,
+        crypto=crypto,
     )
 
 

@@ -14,10 +14,22 @@ def render_corosync_conf(cfg: ClusterConfig) -> str:
         "    version: 2",
         f"    cluster_name: {cfg.name}",
         "    transport: knet",
-        "    # The lab's links are private point-to-point sockets; on a shared network set up",
-        "    # /etc/corosync/authkey (corosync-keygen) and use crypto_cipher aes256, crypto_hash sha256.",
-        "    crypto_cipher: none",
-        "    crypto_hash: none",
+    ]
+    if cfg.crypto:
+        lines += [
+            "    # Encrypted and signed links: every node needs the same /etc/corosync/authkey",
+            "    # (corosync-keygen on one node, copied to the others, mode 0400).",
+            "    crypto_cipher: aes256",
+            "    crypto_hash: sha256",
+        ]
+    else:
+        lines += [
+            "    # Plain links (cluster.crypto = false): only for private point-to-point links like the",
+            "    # lab's; set crypto = true on any network other hosts can reach.",
+            "    crypto_cipher: none",
+            "    crypto_hash: none",
+        ]
+    lines += [
         "    # A lost node is noticed after token + consensus (1.2 x token): about 7 s with 3000 ms,",
         "    # which stays clear of false failovers on a loaded virtual machine.",
         f"    token: {cfg.token_ms}",

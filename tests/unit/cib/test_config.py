@@ -137,6 +137,7 @@ BAD_CONFIGS = [
     (("mount", "options"), "noatime; rm -rf /", "mount.options", "options ="),
     (("cluster", "stack"), "cman", "cluster.stack", 'stack = "pcmk"'),
     (("cluster", "agents"), "heartbeat", "cluster.agents", 'agents = "dualroot"'),
+    (("cluster", "crypto"), "yes", "cluster.crypto", "crypto = true"),
     (("drbd", "port"), 70000, "drbd.port", "port = <1..65535>"),
     (("drbd", "device"), "/dev/sdb", "drbd.device", "/dev/drbd0"),
     (("drbd", "version"), "8.3", "drbd.version", 'version = "8.4"'),

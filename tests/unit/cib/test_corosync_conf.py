@@ -33,3 +33,10 @@ def test_three_nodes_have_no_two_node():
     text = render_corosync_conf(cfg)
     assert "two_node" not in text
     assert text.count("node {") == 3
+
+
+def test_crypto_on_and_off():
+    plain = render_corosync_conf(lab_config())
+    assert "crypto_cipher: none" in plain and "crypto_hash: none" in plain
+    secure = render_corosync_conf(dataclasses.replace(lab_config(), crypto=True))
+    assert "crypto_cipher: aes256" in secure and "crypto_hash: sha256" in secure and "authkey" in secure
