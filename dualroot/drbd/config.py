@@ -6,20 +6,19 @@ the project's anchors): without them a replication cut lets both sides write.
 """
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 
 
-@dataclass(frozen=True)
-class ResourceConfig:
+class ResourceConfig(NamedTuple):
     """One resource's effective options (its own sections over `common`), hosts and minors."""
 
     name: str
-    options: dict[str, dict[str, str]] = field(default_factory=dict)  # section -> option -> value
-    hosts: tuple[str, ...] = ()
-    minors: dict[str, tuple[int, ...]] = field(default_factory=dict)  # host -> minors
+    options: dict[str, dict[str, str]]  # section -> option -> value
+    hosts: tuple[str, ...]
+    minors: dict[str, tuple[int, ...]]  # host -> minors
 
     def option(self, section: str, name: str) -> str | None:
         return self.options.get(section, {}).get(name)

@@ -31,8 +31,8 @@ import os
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from dualroot import paths
 from dualroot.drbd.status import ResourceStatus, parse_proc_drbd, parse_status_json, resource_from_proc
@@ -64,8 +64,7 @@ class HandlerError(Exception):
     """A reason the handler cannot go on; main() logs it and returns ERROR."""
 
 
-@dataclass(frozen=True)
-class CibFacts:
+class CibFacts(NamedTuple):
     """What the handler needs from the CIB for one DRBD resource."""
 
     clone_id: str
@@ -132,8 +131,7 @@ def fence_constraint_xml(resource: str, facts: CibFacts, keep_node: str) -> str:
     return ET.tostring(location, encoding="unicode")
 
 
-@dataclass(frozen=True)
-class NodeState:
+class NodeState(NamedTuple):
     online: bool
     unclean: bool
 

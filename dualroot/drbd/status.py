@@ -4,10 +4,9 @@ Both parsers are pure and return the same model, `ResourceStatus`, so the agent'
 monitor codes) do not depend on the DRBD generation. State names are DRBD's own (drbd_strings.c).
 """
 
-import json
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Role(Enum):
@@ -51,8 +50,7 @@ LINK_UP_STATES = frozenset({
 STANDALONE = "StandAlone"
 
 
-@dataclass(frozen=True)
-class PeerStatus:
+class PeerStatus(NamedTuple):
     """One peer as this node sees it. `connection` is "Connected" when the link is up (8.4 sync states
     included), else DRBD's state (StandAlone, WFConnection, Connecting, ...); `replication` is the
     finer state (8.4: the cs: value; 9: replication-state of each volume)."""
@@ -72,8 +70,7 @@ class PeerStatus:
         return bool(self.disks) and all(d is not DiskState.UNKNOWN for d in self.disks)
 
 
-@dataclass(frozen=True)
-class ResourceStatus:
+class ResourceStatus(NamedTuple):
     """A DRBD resource configured in the kernel: role, local disks per volume, peers, I/O suspension."""
 
     name: str
@@ -114,8 +111,7 @@ _MINOR_RE = re.compile(
     r"\s+(?P<proto>[ABC ])?\s*(?P<flags>\S+))?")
 
 
-@dataclass(frozen=True)
-class ProcMinor:
+class ProcMinor(NamedTuple):
     """One minor's line of /proc/drbd; `configured` is False for "cs:Unconfigured"."""
 
     minor: int
@@ -132,8 +128,7 @@ class ProcMinor:
         return self.cs != "Unconfigured"
 
 
-@dataclass(frozen=True)
-class ProcDrbd:
+class ProcDrbd(NamedTuple):
     version: tuple[int, int, int]
     minors: dict[int, ProcMinor]
 
@@ -195,6 +190,8 @@ class StatusFormatError(ValueError):
 
 def parse_status_json(text: str, name: str) -> ResourceStatus | None:
     """The resource `name` from `drbdsetup status <name> --json`; None when it is not configured."""
+    import json  # DRBD 9 only: an 8.4 monitor does not pay for it
+
     try:
         data = json.loads(text) if text.strip() else []
     except json.JSONDecodeError as exc:

@@ -17,8 +17,7 @@ An agent executable is three lines:
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from dualroot.ocf.environment import OcfEnvironment
 from dualroot.ocf.errors import OcfError
@@ -36,23 +35,24 @@ TOOL_ROOT_VARIABLE = "DUALROOT_TOOL_ROOT"
 NO_PARAMETER_ACTIONS = ("meta-data", "usage", "help", "methods")
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """A handler's result when the code needs a reason although it is no error (e.g. 190/191)."""
 
     code: OcfExit
     reason: str = ""
 
 
-@dataclass
 class ActionContext:
     """What a handler gets: the environment, typed parameters, the runner and the log."""
 
-    env: OcfEnvironment
-    params: ParameterValues
-    runner: Runner
-    log: AgentLog
-    _scores: "PromotionScores | None" = field(default=None, repr=False)
+    __slots__ = ("_scores", "env", "log", "params", "runner")
+
+    def __init__(self, env: OcfEnvironment, params: ParameterValues, runner: Runner, log: AgentLog) -> None:
+        self.env = env
+        self.params = params
+        self.runner = runner
+        self.log = log
+        self._scores: PromotionScores | None = None
 
     @property
     def action(self) -> str:
@@ -76,8 +76,7 @@ Handler = Callable[[ActionContext], OcfExit | Outcome]
 RunnerFactory = Callable[[OcfEnvironment, AgentLog], Runner]
 
 
-@dataclass(frozen=True)
-class Agent:
+class Agent(NamedTuple):
     """An agent: its declaration and one handler per action (meta-data/usage/methods are built in)."""
 
     metadata: AgentMetadata

@@ -2,10 +2,14 @@
 
 Nothing is read at import time: the dispatcher builds one `OcfEnvironment` from `os.environ` (tests
 build it from a plain dict), so every value an action uses is visible in one place.
+
+Records here and in the rest of the framework are typed NamedTuples, not dataclasses: importing
+`dataclasses` pulls in `inspect` and costs more than the rest of a monitor's imports together
+(bench/bench_drbd_agent.py), and an agent pays for its imports on every monitor.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 RESKEY = "OCF_RESKEY_"
 META = "OCF_RESKEY_CRM_meta_"
@@ -20,8 +24,7 @@ _OLD_NOTIFY_NAMES = {"promoted": "master", "unpromoted": "slave"}
 _OLD_META_NAMES = {"promoted_max": "master_max", "promoted_node_max": "master_node_max"}
 
 
-@dataclass(frozen=True)
-class NotifyInfo:
+class NotifyInfo(NamedTuple):
     """The notification an agent receives: pre/post, which operation, and who takes part.
 
     `unames[kind]` and `resources[kind]` are tuples for each kind in NOTIFY_KINDS.
@@ -29,8 +32,8 @@ class NotifyInfo:
 
     type: str  # "pre" or "post"
     operation: str  # "start", "stop", "promote" or "demote"
-    unames: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    resources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unames: Mapping[str, tuple[str, ...]] = {}  # noqa: RUF012 - read-only
+    resources: Mapping[str, tuple[str, ...]] = {}  # noqa: RUF012 - read-only
 
     def nodes(self, kind: str) -> tuple[str, ...]:
         """The node names for `kind` ("start", "promoted", ...), empty when Pacemaker gave none."""
@@ -50,8 +53,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-@dataclass(frozen=True)
-class OcfEnvironment:
+class OcfEnvironment(NamedTuple):
     """Everything an action may read from its environment.
 
     - `params`: the agent's parameters (`OCF_RESKEY_<name>`, without CRM_meta_* and crm_feature_set);

@@ -1,4 +1,4 @@
-"""Agent meta-data declared once as dataclasses, rendered as OCF 1.1 XML.
+"""Agent meta-data declared once as typed records, rendered as OCF 1.1 XML.
 
 The same declaration drives `validate-all`'s type checks (dualroot.ocf.parameters) and the man page
 (dualroot.ocf.manpage).
@@ -12,8 +12,8 @@ element cannot be declared twice), so agents declare no `select`/`<option>` and 
 allowed values are named in the description and enforced by validate-all (`Parameter.choices`).
 """
 
-from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 OCF_VERSION = "1.1"
 
@@ -37,8 +37,7 @@ class Role(Enum):
     UNPROMOTED = "Unpromoted"
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     """One agent parameter (`OCF_RESKEY_<name>`).
 
     `choices`: the only allowed values (named in the rendered longdesc, enforced by validate-all).
@@ -73,8 +72,7 @@ class Parameter:
         return text
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One advertised action; `timeout`, `interval` and `start_delay` in seconds."""
 
     name: str
@@ -85,8 +83,7 @@ class Action:
     start_delay: int | None = None
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """A configuration example for the man page: a title, the pcs command and the crmsh text."""
 
     title: str
@@ -94,8 +91,7 @@ class Example:
     crmsh: str
 
 
-@dataclass(frozen=True)
-class AgentMetadata:
+class AgentMetadata(NamedTuple):
     """The whole declaration of one agent (`ocf:<provider>:<name>`)."""
 
     name: str
@@ -106,7 +102,7 @@ class AgentMetadata:
     actions: tuple[Action, ...]
     provider: str = "dualroot"
     examples: tuple[Example, ...] = ()
-    see_also: tuple[str, ...] = field(default_factory=tuple)
+    see_also: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter | None:
         for parameter in self.parameters:

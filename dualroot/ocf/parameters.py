@@ -7,7 +7,7 @@ wrong here is wrong on every node (OCF 1.1: "not configured").
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
@@ -35,8 +35,7 @@ def parse_boolean(text: str) -> bool | None:
     return None
 
 
-@dataclass(frozen=True)
-class ParameterValues:
+class ParameterValues(NamedTuple):
     """Typed parameter values (defaults applied); `given` lists the ones set in the environment."""
 
     values: Mapping[str, Value]

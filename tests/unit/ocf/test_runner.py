@@ -1,5 +1,7 @@
 """SubprocessRunner with real processes: LC_ALL=C, timeouts from the budget, missing tools, tool_root."""
 
+import os
+
 import pytest
 
 from dualroot.ocf.errors import OcfError
@@ -56,3 +58,34 @@ def test_tool_root_relocates_commands_and_files(tmp_path):
     assert runner.run(["/usr/sbin/drbdadm", "up", "r0"]).stdout == "stub up r0\n"
     assert runner.read_text("/proc/drbd") == "version: 8.4.11\n"
     assert runner.read_text("/proc/nothing") is None
+
+
+def test_large_output_and_input_do_not_deadlock():
+    runner = SubprocessRunner(timeout_s=20)
+    big = "x" * 300_000 + "\n"
+    result = runner.run(["/bin/cat"], input=big)
+    assert result.stdout == big
+    both = runner.run(["/bin/sh", "-c", "head -c 200000 /dev/zero; head -c 200000 /dev/zero >&2"])
+    assert len(both.stdout) == 200_000 and len(both.stderr) == 200_000
+
+
+def test_signal_killed_child_reports_minus_signal():
+    result = SubprocessRunner(timeout_s=20).run(["/bin/sh", "-c", "kill -TERM $$"])
+    assert result.rc == -15
+
+
+def test_child_gets_default_sigpipe():
+    # Python ignores SIGPIPE; a child must not inherit that: with it ignored, `yes` would see EPIPE and
+    # complain "yes: standard output: Broken pipe" instead of dying quietly of SIGPIPE.
+    result = SubprocessRunner(timeout_s=10).run(["/bin/sh", "-c", "yes | head -n 1"])
+    assert result.ok and result.stdout == "y\n" and result.stderr == ""
+
+
+def test_timed_out_child_is_killed(tmp_path):
+    marker = tmp_path / "pid"
+    with pytest.raises(OcfError):
+        script = f"echo $$ > {marker}; exec sleep 30"
+        SubprocessRunner(timeout_s=60).run(["/bin/sh", "-c", script], timeout=0.5)
+    pid = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
