@@ -16,10 +16,13 @@ fence:
 3. The constraint `drbd-fence-by-handler-<res>-<clone>` keeps every node but this one from being
    promoted until the peer has resynced (built as XML, placed through cibadmin).
 4. Single-primary (promoted-max 1): the Secondary peer cannot write, the constraint is enough: exit 4.
-   Dual-primary: the peer may be writing and, with I/O frozen and DLM locks held, cannot demote or
-   unmount (the lab's 114 s stall, RECIPE.md 12). It is fenced through Pacemaker's fencer at once
-   (`stonith_admin --reboot`, with a tolerance so a fence Pacemaker already did counts), and exit 7
-   ("peer was stonithed") is returned only after stonith_admin confirmed it; else exit 1.
+   Dual-primary with the peer online and not Promoted (crm_mon), e.g. this node was promoted while the
+   peer still boots: the same, exit 4 (fencing a healthy booting node would help nobody).
+   Dual-primary with the peer Promoted (or unknown, or gone): the peer may be writing and, with I/O
+   frozen and DLM locks held, cannot demote or unmount (the lab's 114 s stall, RECIPE.md 12). It is
+   fenced through Pacemaker's fencer at once (`stonith_admin --reboot`, with a tolerance so that a
+   fence Pacemaker already did counts), and exit 7 ("peer was stonithed") is returned only after
+   stonith_admin confirmed it; else exit 1.
 unfence: once every local disk is UpToDate, delete this resource's handler constraints; exit 0.
 
 Every wait is bounded (HANDLER_BUDGET_S overall); state comes from /proc/drbd (8.4: no netlink call
@@ -136,13 +139,32 @@ class NodeState(NamedTuple):
     unclean: bool
 
 
+class ClusterView(NamedTuple):
+    """crm_mon's view: node membership, and the nodes where the DRBD clone is Promoted."""
+
+    nodes: dict[str, NodeState]
+    promoted: frozenset[str]
+
+
 def parse_crm_mon_nodes(text: str) -> dict[str, NodeState]:
+    return parse_crm_mon(text, "").nodes
+
+
+def parse_crm_mon(text: str, clone_id: str) -> ClusterView:
     try:
         root = ET.fromstring(text)
     except ET.ParseError:
-        return {}
-    return {n.get("name", ""): NodeState(online=n.get("online") == "true", unclean=n.get("unclean") == "true")
-            for n in root.iter("node") if n.get("name") and n.get("online") is not None}
+        return ClusterView({}, frozenset())
+    nodes = {n.get("name", ""): NodeState(n.get("online") == "true", n.get("unclean") == "true")
+             for n in root.iterfind("nodes/node") if n.get("name")}
+    promoted: set[str] = set()
+    for clone in root.iter("clone"):
+        if clone.get("id") != clone_id:
+            continue
+        for resource in clone.iter("resource"):
+            if resource.get("role") in ("Promoted", "Master"):
+                promoted.update(n.get("name", "") for n in resource.iter("node"))
+    return ClusterView(nodes, frozenset(promoted))
 
 
 class FencePeer:
@@ -195,13 +217,18 @@ class FencePeer:
         nodes = ", ".join(facts.node_names)
         raise HandlerError(f"cannot tell which node is the peer (cluster nodes: {nodes})")
 
-    def membership(self) -> dict[str, NodeState]:
+    def cluster_view(self, clone_id: str) -> ClusterView | None:
+        """Membership and promoted nodes from crm_mon's XML; None when crm_mon gave no answer."""
         try:
             result = self.runner.run([paths.CRM_MON, "--output-as=xml"], timeout=10)
         except OcfError as exc:
             self.log.warning(f"crm_mon: {exc.reason}")
-            return {}
-        return parse_crm_mon_nodes(result.stdout) if result.ok else {}
+            return None
+        if not result.ok:
+            self.log.warning(f"crm_mon: {result.first_error_line()}")
+            return None
+        view = parse_crm_mon(result.stdout, clone_id)
+        return view if view.nodes else None
 
     # --- the two events ---------------------------------------------------------------------------------
     def run(self, event: str) -> HandlerExit:
@@ -254,7 +281,7 @@ class FencePeer:
             return HandlerExit.ERROR
         dual = facts.promoted_max >= 2
         if dual and me > peer and facts.fence_constraint_allows != me:
-            outcome = self._wait_as_loser(me, peer)
+            outcome = self._wait_as_loser(facts, peer)
             if outcome is not None:
                 return outcome
         placed = self._place_constraint(facts, me, peer)
@@ -263,13 +290,22 @@ class FencePeer:
         if not dual:
             self.log.info(f"constraint placed; {peer} is Secondary and stays so: reporting it Outdated")
             return HandlerExit.PEER_OUTDATED
+        view = self.cluster_view(facts.clone_id)
+        if view is not None:
+            state = view.nodes.get(peer)
+            if state is not None and state.online and not state.unclean and peer not in view.promoted:
+                # E.g. this node is promoted while the peer still boots: the peer cannot be writing, and
+                # the constraint keeps it from being promoted until it has resynced. No fencing.
+                self.log.info(f"constraint placed; {peer} is online and not Promoted: reporting it Outdated")
+                return HandlerExit.PEER_OUTDATED
         return self._stonith(peer)
 
-    def _wait_as_loser(self, me: str, peer: str) -> HandlerExit | None:
+    def _wait_as_loser(self, facts: CibFacts, peer: str) -> HandlerExit | None:
         """The tie-break loser gives the winner LOSER_DELAY_S; None means: act now as the winner."""
         deadline = self.runner.monotonic() + LOSER_DELAY_S
         while self.runner.monotonic() < deadline:
-            state = self.membership().get(peer)
+            view = self.cluster_view(facts.clone_id)
+            state = view.nodes.get(peer) if view is not None else None
             if state is not None and (not state.online or state.unclean):
                 self.log.info(f"{peer} left the cluster: fencing it in its place")
                 return None

@@ -43,17 +43,26 @@ def with_constraint(cib: str, allows: str) -> str:
     )
 
 
-def crm_mon(node2_online="true", node2_unclean="false"):
-    return (
+def crm_mon(node2_online="true", node2_unclean="false", promoted=("node1", "node2"), node1_online="true"):
+    resources = "".join(
+        f'<resource id="drbd_r0" resource_agent="ocf:dualroot:drbd" role="Promoted" active="true" '
+        f'orphaned="false" blocked="false" managed="true" failed="false" failure_ignored="false" '
+        f'nodes_running_on="1"><node name="{n}" id="{n[-1]}" cached="true"/></resource>'
+        for n in promoted
+    )
+    text = (
         '<pacemaker-result api-version="2.25" request="crm_mon --output-as=xml"><nodes>'
         '<node name="node1" id="1" online="true" standby="false" standby_onfail="false" maintenance="false" '
         'pending="false" unclean="false" shutdown="false" expected_up="true" is_dc="true" '
         'resources_running="1" type="member"/>'
         f'<node name="node2" id="2" online="{node2_online}" standby="false" standby_onfail="false" '
         f'maintenance="false" pending="false" unclean="{node2_unclean}" shutdown="false" expected_up="true" '
-        'is_dc="false" resources_running="1" type="member"/></nodes><status code="0" message="OK"/>'
-        "</pacemaker-result>"
+        'is_dc="false" resources_running="1" type="member"/></nodes>'
+        '<resources><clone id="drbd_r0-clone" multi_state="true" unique="false" managed="true" '
+        f'disabled="false" failed="false" failure_ignored="false">{resources}</clone></resources>'
+        '<status code="0" message="OK"/></pacemaker-result>'
     )
+    return text.replace('name="node1" id="1" online="true"', f'name="node1" id="1" online="{node1_online}"')
 
 
 def runner_for(proc_text, me):
@@ -141,6 +150,7 @@ def test_dual_primary_winner_fences_and_returns_7_after_confirmation():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
+    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED == 7
     runner.assert_done()
@@ -151,8 +161,28 @@ def test_dual_primary_winner_whose_fence_fails_keeps_io_frozen():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
+    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85), rc=194, stderr="Command failed: No route to host")
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
+
+
+def test_dual_primary_peer_online_but_not_promoted_is_not_fenced():
+    # e.g. this node was promoted while the peer still boots: the constraint is enough
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
+    runner.expect(create_argv("node1"))
+    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(promoted=("node1",)))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_OUTDATED
+    runner.assert_done()
+
+
+def test_dual_primary_without_crm_mon_answer_fences_to_be_safe():
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
+    runner.expect(create_argv("node1"))
+    runner.expect([paths.CRM_MON, "--output-as=xml"], rc=102, stderr="crm_mon: Not connected")
+    runner.expect(stonith_argv("node2", 85))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
 
 
 def test_dual_primary_loser_sees_the_winners_constraint_and_never_fences():
@@ -171,10 +201,7 @@ def test_dual_primary_loser_takes_over_when_the_peer_left_the_cluster():
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(node2_online="true"))
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.expect(
-        [paths.CRM_MON, "--output-as=xml"],
-        stdout=crm_mon().replace('name="node1" id="1" online="true"', 'name="node1" id="1" online="false"'),
-    )
+    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(node1_online="false"))
     runner.expect(
         [
             paths.CIBADMIN,
@@ -184,6 +211,9 @@ def test_dual_primary_loser_takes_over_when_the_peer_left_the_cluster():
             "--xml-text",
             fence_constraint_xml("r0", parse_cib(CIB, "r0"), "node2"),
         ]
+    )
+    runner.expect(
+        [paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(node1_online="false", promoted=("node2",))
     )
     runner.expect(stonith_argv("node1", 84))
     environ = {**ENV, "DRBD_PEER": "node1"}
@@ -224,6 +254,7 @@ def test_existing_own_constraint_is_fine():
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node1"))
     runner.expect(create_argv("node1"), rc=108, stderr="Call failed: File exists")
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node1"))
+    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
 
@@ -257,6 +288,7 @@ def test_drbd9_peer_name_from_node_ids():
     runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
+    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85))
     environ = {
         "DRBD_RESOURCE": "r0",
