@@ -5,7 +5,7 @@ The executable agents/drbd calls `main()`. Handlers get an ActionContext (dualro
 only the dispatcher prints and exits.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
 
 from dualroot import paths
 from dualroot.drbd.control import DrbdResource, ResourceNotDefined
@@ -14,6 +14,10 @@ from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, run_agent
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, ContentType, Example, Parameter, Role
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}"
 NAME_HINT = "letters, digits, '_', '.', '+' and '-' (starting with a letter or digit)"

@@ -5,14 +5,16 @@ Dual-primary under a cluster filesystem is only safe with protocol C, allow-two-
 the project's anchors): without them a replication cut lets both sides write.
 """
 
+from __future__ import annotations
+
 import xml.etree.ElementTree as ET
-from typing import NamedTuple
 
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
+from dualroot.ocf.record import Record
 
 
-class ResourceConfig(NamedTuple):
+class ResourceConfig(Record):
     """One resource's effective options (its own sections over `common`), hosts and minors."""
 
     name: str

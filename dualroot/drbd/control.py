@@ -4,7 +4,7 @@ Every command goes through the agent's runner. State is read from machine output
 plus `drbdadm sh-minor` for the in-tree 8.4 module, `drbdsetup status <res> --json` for DRBD 9.
 """
 
-from typing import TYPE_CHECKING
+from __future__ import annotations
 
 from dualroot import paths
 from dualroot.drbd.status import (
@@ -17,10 +17,11 @@ from dualroot.drbd.status import (
 )
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
-from dualroot.ocf.runner import CommandResult, Runner
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dualroot.drbd.config import ResourceConfig
+    from dualroot.ocf.runner import CommandResult, Runner
 
 
 class ResourceNotDefined(OcfError):
@@ -67,7 +68,7 @@ class DrbdResource:
         except StatusFormatError as exc:
             raise OcfError(OcfExit.ERR_GENERIC, str(exc)) from exc
 
-    def config(self) -> "ResourceConfig":
+    def config(self) -> ResourceConfig:
         from dualroot.drbd.config import parse_dump_xml  # XML parsing: start/promote/validate only
 
         # The whole dump carries the common section; a per-resource dump is the fallback when another

@@ -30,18 +30,25 @@ from inside a DRBD callback) or `drbdsetup status --json` (9), the CIB from ciba
 from `crm_mon --output-as=xml`.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
 from enum import IntEnum
-from typing import NamedTuple
 
 from dualroot import paths
 from dualroot.drbd.status import ResourceStatus, parse_proc_drbd, parse_status_json, resource_from_proc
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.log import AgentLog
-from dualroot.ocf.runner import Runner, SubprocessRunner
+from dualroot.ocf.record import Record
+from dualroot.ocf.runner import SubprocessRunner
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from dualroot.ocf.runner import Runner
 
 HANDLER_BUDGET_S = 90.0  # the whole handler (LINBIT's crm-fence-peer uses --timeout 90 as well)
 LOSER_DELAY_S = 5.0  # how long the tie-break loser leaves the winner to act
@@ -67,7 +74,7 @@ class HandlerError(Exception):
     """A reason the handler cannot go on; main() logs it and returns ERROR."""
 
 
-class CibFacts(NamedTuple):
+class CibFacts(Record):
     """What the handler needs from the CIB for one DRBD resource."""
 
     clone_id: str
@@ -134,12 +141,12 @@ def fence_constraint_xml(resource: str, facts: CibFacts, keep_node: str) -> str:
     return ET.tostring(location, encoding="unicode")
 
 
-class NodeState(NamedTuple):
+class NodeState(Record):
     online: bool
     unclean: bool
 
 
-class ClusterView(NamedTuple):
+class ClusterView(Record):
     """crm_mon's view: node membership, and the nodes where the DRBD clone is Promoted."""
 
     nodes: dict[str, NodeState]

@@ -4,9 +4,12 @@ Both parsers are pure and return the same model, `ResourceStatus`, so the agent'
 monitor codes) do not depend on the DRBD generation. State names are DRBD's own (drbd_strings.c).
 """
 
+from __future__ import annotations
+
 import re
 from enum import Enum
-from typing import NamedTuple
+
+from dualroot.ocf.record import Record
 
 
 class Role(Enum):
@@ -15,7 +18,7 @@ class Role(Enum):
     UNKNOWN = "Unknown"
 
     @classmethod
-    def parse(cls, text: str) -> "Role":
+    def parse(cls, text: str) -> Role:
         for role in cls:
             if role.value == text:
                 return role
@@ -35,7 +38,7 @@ class DiskState(Enum):
     UP_TO_DATE = "UpToDate"
 
     @classmethod
-    def parse(cls, text: str) -> "DiskState":
+    def parse(cls, text: str) -> DiskState:
         for state in cls:
             if state.value == text:
                 return state
@@ -50,7 +53,7 @@ LINK_UP_STATES = frozenset({
 STANDALONE = "StandAlone"
 
 
-class PeerStatus(NamedTuple):
+class PeerStatus(Record):
     """One peer as this node sees it. `connection` is "Connected" when the link is up (8.4 sync states
     included), else DRBD's state (StandAlone, WFConnection, Connecting, ...); `replication` is the
     finer state (8.4: the cs: value; 9: replication-state of each volume)."""
@@ -70,7 +73,7 @@ class PeerStatus(NamedTuple):
         return bool(self.disks) and all(d is not DiskState.UNKNOWN for d in self.disks)
 
 
-class ResourceStatus(NamedTuple):
+class ResourceStatus(Record):
     """A DRBD resource configured in the kernel: role, local disks per volume, peers, I/O suspension."""
 
     name: str
@@ -111,7 +114,7 @@ _MINOR_RE = re.compile(
     r"\s+(?P<proto>[ABC ])?\s*(?P<flags>\S+))?")
 
 
-class ProcMinor(NamedTuple):
+class ProcMinor(Record):
     """One minor's line of /proc/drbd; `configured` is False for "cs:Unconfigured"."""
 
     minor: int
@@ -128,7 +131,7 @@ class ProcMinor(NamedTuple):
         return self.cs != "Unconfigured"
 
 
-class ProcDrbd(NamedTuple):
+class ProcDrbd(Record):
     version: tuple[int, int, int]
     minors: dict[int, ProcMinor]
 

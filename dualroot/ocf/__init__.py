@@ -37,5 +37,16 @@ Public API (stable; other agents build on it):
   an `OcfExit` or `Outcome(code, reason)` (a reason without an error, e.g. 190/191), or raises OcfError.
   `run_agent(agent, argv=None, environ=None, *, stdout=None, stderr=None, runner_factory=None) -> int`.
   meta-data/usage/methods are built in; unknown action -> 3; reasons -> `ocf-exit-reason:` on stderr.
-- `dualroot.ocf.manpage.render_manpage(md, date) -> str` — the roff man page ocf_<provider>_<name>(7).
+- `dualroot.ocf.manpage.render_manpage(md) -> str` — the roff man page ocf_<provider>_<name>(7);
+  `python3 -m dualroot.ocf.manpage module:METADATA man/ocf_<provider>_<name>.7` writes it.
+- `dualroot.ocf.record.Record` — the base of every record above: typed (PEP 681 for mypy), immutable,
+  keyword/positional construction, `==`, hash, `_replace`; no typing/dataclasses import at run time.
+- `dualroot.ocf.fakerunner.FakeRunner(files={path: text|None}, budget_s=60)` — for unit tests:
+  `.expect(argv, rc=0, stdout="", stderr="", error=None, effect=None)`, `.allow(...)` (repeatable),
+  `.assert_done()`, `.calls`, `.ran(*argv)`, virtual clock `.now`; an unexpected command or file read
+  raises UnexpectedCall (a BaseException, so no handler can swallow it).
+
+Start-up cost matters (an agent is a new process on every monitor): import only what an action uses,
+postpone annotations (`from __future__ import annotations`), keep typing-only imports under
+`TYPE_CHECKING = False` / `if TYPE_CHECKING:`, and build records on `Record`.
 """

@@ -14,28 +14,38 @@ An agent executable is three lines:
     from dualroot.drbd.agent import main; sys.exit(main())
 """
 
+from __future__ import annotations
+
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from dualroot.ocf.environment import OcfEnvironment
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.log import AgentLog
 from dualroot.ocf.metadata import AgentMetadata, render_metadata, render_usage
-from dualroot.ocf.parameters import ParameterValues, validate_parameters
-from dualroot.ocf.runner import Runner, SubprocessRunner
+from dualroot.ocf.parameters import validate_parameters
+from dualroot.ocf.record import Record
+from dualroot.ocf.runner import SubprocessRunner
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import TextIO
+
+    from dualroot.ocf.parameters import ParameterValues
     from dualroot.ocf.promotion import PromotionScores
+    from dualroot.ocf.runner import Runner
+
+    Handler = Callable[["ActionContext"], "OcfExit | Outcome"]
+    RunnerFactory = Callable[[OcfEnvironment, AgentLog], Runner]
 
 EXIT_REASON_PREFIX = "ocf-exit-reason:"
 TOOL_ROOT_VARIABLE = "DUALROOT_TOOL_ROOT"
 NO_PARAMETER_ACTIONS = ("meta-data", "usage", "help", "methods")
 
 
-class Outcome(NamedTuple):
+class Outcome(Record):
     """A handler's result when the code needs a reason although it is no error (e.g. 190/191)."""
 
     code: OcfExit
@@ -63,7 +73,7 @@ class ActionContext:
         return self.env.is_probe
 
     @property
-    def scores(self) -> "PromotionScores":
+    def scores(self) -> PromotionScores:
         """The promotion-score setter for this resource (imported only by actions that use it)."""
         if self._scores is None:
             from dualroot.ocf.promotion import PromotionScores
@@ -72,11 +82,7 @@ class ActionContext:
         return self._scores
 
 
-Handler = Callable[[ActionContext], OcfExit | Outcome]
-RunnerFactory = Callable[[OcfEnvironment, AgentLog], Runner]
-
-
-class Agent(NamedTuple):
+class Agent(Record):
     """An agent: its declaration and one handler per action (meta-data/usage/methods are built in)."""
 
     metadata: AgentMetadata

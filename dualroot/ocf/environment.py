@@ -3,13 +3,18 @@
 Nothing is read at import time: the dispatcher builds one `OcfEnvironment` from `os.environ` (tests
 build it from a plain dict), so every value an action uses is visible in one place.
 
-Records here and in the rest of the framework are typed NamedTuples, not dataclasses: importing
-`dataclasses` pulls in `inspect` and costs more than the rest of a monitor's imports together
-(bench/bench_drbd_agent.py), and an agent pays for its imports on every monitor.
+Records here and in the rest of the framework are `dualroot.ocf.record.Record`s, not dataclasses or
+NamedTuples: `dataclasses` imports `inspect`, NamedTuple `typing`, and an agent pays for its imports on
+every monitor (bench/bench_drbd_agent.py). Annotations are postponed for the same reason.
 """
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from __future__ import annotations
+
+from dualroot.ocf.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 RESKEY = "OCF_RESKEY_"
 META = "OCF_RESKEY_CRM_meta_"
@@ -24,7 +29,7 @@ _OLD_NOTIFY_NAMES = {"promoted": "master", "unpromoted": "slave"}
 _OLD_META_NAMES = {"promoted_max": "master_max", "promoted_node_max": "master_node_max"}
 
 
-class NotifyInfo(NamedTuple):
+class NotifyInfo(Record):
     """The notification an agent receives: pre/post, which operation, and who takes part.
 
     `unames[kind]` and `resources[kind]` are tuples for each kind in NOTIFY_KINDS.
@@ -53,7 +58,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-class OcfEnvironment(NamedTuple):
+class OcfEnvironment(Record):
     """Everything an action may read from its environment.
 
     - `params`: the agent's parameters (`OCF_RESKEY_<name>`, without CRM_meta_* and crm_feature_set);
@@ -71,7 +76,7 @@ class OcfEnvironment(NamedTuple):
     raw: Mapping[str, str]
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str], action: str) -> "OcfEnvironment":
+    def from_environ(cls, environ: Mapping[str, str], action: str) -> OcfEnvironment:
         params: dict[str, str] = {}
         meta: dict[str, str] = {}
         for key, value in environ.items():

@@ -10,11 +10,16 @@ The `logging` package is not used on purpose: it is the bulk of a Python agent's
 (resource-agents' ocf.py spends ~7 ms importing it) and nothing here needs its machinery.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import time
-from collections.abc import Mapping
-from typing import TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
 
 _LEVELS = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": "ERROR"}
 
@@ -43,7 +48,7 @@ class AgentLog:
         self._syslog_open = False
 
     @classmethod
-    def from_environ(cls, tag: str, environ: Mapping[str, str], stderr: TextIO | None = None) -> "AgentLog":
+    def from_environ(cls, tag: str, environ: Mapping[str, str], stderr: TextIO | None = None) -> AgentLog:
         return cls(tag, facility=environ.get("HA_LOGFACILITY", ""), logfile=environ.get("HA_LOGFILE", ""),
                    debuglog=environ.get("HA_DEBUGLOG", ""), debug=_truthy(environ.get("HA_debug", "0")),
                    stderr=stderr)

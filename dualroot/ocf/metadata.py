@@ -12,8 +12,11 @@ element cannot be declared twice), so agents declare no `select`/`<option>` and 
 allowed values are named in the description and enforced by validate-all (`Parameter.choices`).
 """
 
+from __future__ import annotations
+
 from enum import Enum
-from typing import NamedTuple
+
+from dualroot.ocf.record import Record
 
 OCF_VERSION = "1.1"
 
@@ -37,7 +40,7 @@ class Role(Enum):
     UNPROMOTED = "Unpromoted"
 
 
-class Parameter(NamedTuple):
+class Parameter(Record):
     """One agent parameter (`OCF_RESKEY_<name>`).
 
     `choices`: the only allowed values (named in the rendered longdesc, enforced by validate-all).
@@ -72,7 +75,7 @@ class Parameter(NamedTuple):
         return text
 
 
-class Action(NamedTuple):
+class Action(Record):
     """One advertised action; `timeout`, `interval` and `start_delay` in seconds."""
 
     name: str
@@ -83,7 +86,7 @@ class Action(NamedTuple):
     start_delay: int | None = None
 
 
-class Example(NamedTuple):
+class Example(Record):
     """A configuration example for the man page: a title, the pcs command and the crmsh text."""
 
     title: str
@@ -91,7 +94,7 @@ class Example(NamedTuple):
     crmsh: str
 
 
-class AgentMetadata(NamedTuple):
+class AgentMetadata(Record):
     """The whole declaration of one agent (`ocf:<provider>:<name>`)."""
 
     name: str

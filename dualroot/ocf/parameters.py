@@ -5,13 +5,20 @@ values or raises OcfError(ERR_CONFIGURED, "<one sentence naming the parameter>")
 wrong here is wrong on every node (OCF 1.1: "not configured").
 """
 
+from __future__ import annotations
+
 import re
-from collections.abc import Mapping
-from typing import NamedTuple
 
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
-from dualroot.ocf.metadata import AgentMetadata, ContentType, Parameter
+from dualroot.ocf.metadata import ContentType
+from dualroot.ocf.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from dualroot.ocf.metadata import AgentMetadata, Parameter
 
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
@@ -35,7 +42,7 @@ def parse_boolean(text: str) -> bool | None:
     return None
 
 
-class ParameterValues(NamedTuple):
+class ParameterValues(Record):
     """Typed parameter values (defaults applied); `given` lists the ones set in the environment."""
 
     values: Mapping[str, Value]

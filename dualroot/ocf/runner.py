@@ -13,14 +13,20 @@ prefixed to every absolute command path and file path, so stub tools and fixture
 temporary directory stand in for /usr/sbin/drbdadm, /proc/drbd, ...
 """
 
+from __future__ import annotations
+
 import os
 import time
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple, Protocol
 
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.log import AgentLog, NullLog
+from dualroot.ocf.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Protocol
 
 # Part of the operation's timeout kept back so the agent can still report a reason before
 # Pacemaker's own timeout kills it.
@@ -126,7 +132,7 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], input: str | None, timeou
     return os.waitstatus_to_exitcode(status), text[0], text[1]
 
 
-class CommandResult(NamedTuple):
+class CommandResult(Record):
     """What a command did: its argv, exit code and output (text, decoded as UTF-8 with replacement)."""
 
     argv: tuple[str, ...]
@@ -147,26 +153,34 @@ class CommandResult(NamedTuple):
         return f"exit code {self.rc}"
 
 
-class Runner(Protocol):
-    """What agent code needs from the host. Implementations: SubprocessRunner, tests' FakeRunner."""
+if TYPE_CHECKING:
+    class Runner(Protocol):
+        """What agent code needs from the host. Implementations: SubprocessRunner, tests' FakeRunner."""
 
-    def run(self, argv: Sequence[str], *, input: str | None = None,
-            timeout: float | None = None) -> CommandResult:
-        """Run argv; never raises for a non-zero exit. Raises OcfError on timeout (ERR_GENERIC),
-        a missing program (ERR_INSTALLED) or no permission (ERR_PERM)."""
-        ...
+        def run(self, argv: Sequence[str], *, input: str | None = None,
+                timeout: float | None = None) -> CommandResult:
+            """Run argv; never raises for a non-zero exit. Raises OcfError on timeout (ERR_GENERIC),
+            a missing program (ERR_INSTALLED) or no permission (ERR_PERM)."""
+            ...
 
-    def read_text(self, path: str) -> str | None:
-        """The file's text, or None when it does not exist."""
-        ...
+        def read_text(self, path: str) -> str | None:
+            """The file's text, or None when it does not exist."""
+            ...
 
-    def monotonic(self) -> float: ...
+        def monotonic(self) -> float: ...
 
-    def sleep(self, seconds: float) -> None: ...
+        def sleep(self, seconds: float) -> None: ...
 
-    def remaining(self) -> float:
-        """Seconds left of the operation's budget."""
-        ...
+        def remaining(self) -> float:
+            """Seconds left of the operation's budget."""
+            ...
+
+else:
+
+    class Runner:
+        """What agent code needs from the host (a Protocol for type checkers, see above):
+        run(argv, *, input=None, timeout=None) -> CommandResult, read_text(path) -> str | None,
+        monotonic(), sleep(seconds), remaining(). Implementations: SubprocessRunner, FakeRunner."""
 
 
 class SubprocessRunner:
