@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dualroot import paths
-from dualroot.drill.cluster_state import AGENTS, NodeView, Stack, StackAgents
+from dualroot.drill.cluster_state import AGENTS, NodeView, Stack, StackAgents, health_problems
 from dualroot.drill.gaps import first_write_after_outage
 from dualroot.drill.monitor import Monitor, first_detection, probe
 from dualroot.drill.post_checks import (
@@ -214,8 +214,8 @@ class ScenarioRun:
         self.restored = True
         self.timings = replace(self.timings, recovery_action=recovery)
         self.phase("waiting for the cluster to be healthy again")
-        views = self.wait_healthy(f"{self.lost} back: DRBD UpToDate and OCFS2 mounted on every node",
-                                  bounds.healthy_after)
+        views = self._wait_healthy_streamed(
+            monitor, f"{self.lost} back: DRBD UpToDate and OCFS2 mounted on every node", recovery)
         returned = max(v.time for v in views.values())
         membership, replication = first_detection(monitor.views(survivor), self.lost, fault.time)
         self.timings = replace(
@@ -225,6 +225,24 @@ class ScenarioRun:
             survivor_first_write=first_write_after_outage(
                 self.writers[survivor].ack_times(), fault.time),
         )
+
+    def _wait_healthy_streamed(self, monitor: Monitor, name: str, since: float) -> dict[str, NodeView]:
+        """Wait for health as the monitor's streams show it (no extra ssh load on the nodes while they
+        recover); only views newer than `since` count."""
+        problems: list[str] = []
+
+        def healthy() -> bool:
+            nonlocal problems
+            latest = monitor.latest()
+            fresh = {n: v for n, v in latest.items() if v.time > since}
+            problems = health_problems(fresh, tuple(self.lab.nodes), self.options.agents)
+            return not problems
+
+        try:
+            self.lab.wait_for(name, healthy, self.options.bounds.healthy_after, interval=0.5)
+        except DualrootError as exc:
+            raise DualrootError(f"{exc.message}; still wrong: {'; '.join(problems)}", exc.hint) from None
+        return monitor.latest()
 
     def _detected(self, monitor: Monitor, target: str) -> float | None:
         """Earliest time any other node saw the target go: membership, replication, or its mount gone."""
@@ -255,7 +273,10 @@ class ScenarioRun:
                                   self.options.bounds.healthy_after)
             except DualrootError as again:
                 self.reasons.append(f"the cluster was not healthy again: {again}")
-        return self._result(verdict, records=None)
+        split = self._split_brain() if self.fault is not None else []
+        if split:
+            self.reasons.append(f"split-brain: {split[0]}")
+        return self._result(verdict, records=None, split_brain=bool(split) if self.fault else None)
 
     def _checks(self) -> ScenarioResult:
         lab = self.lab
@@ -275,11 +296,7 @@ class ScenarioRun:
             self.reasons.append("the nodes read different contents for the same file")
 
         self.phase("looking for split-brain in the kernel logs")
-        split: list[str] = []
-        for node in lab.nodes:
-            view_boot = self._boot_id(node)
-            split.extend(f"{node}: {line}" for line in split_brain_lines(
-                new_kernel_lines(kernel_log(lab, node), self.kernel_marks.get(node), view_boot)))
+        split = self._split_brain()
         if split:
             self.reasons.append(f"split-brain: {split[0]}")
 
@@ -303,6 +320,19 @@ class ScenarioRun:
         return self._result(verdict, records=integrity.records_lost, split_brain=bool(split),
                             fsck=fsck, written=integrity.records_written,
                             views_agree=integrity.views_agree)
+
+    def _split_brain(self) -> list[str]:
+        """DRBD's split-brain messages logged since the drill began, on every reachable node."""
+        found: list[str] = []
+        for node in self.lab.nodes:
+            try:
+                lines = kernel_log(self.lab, node)
+                boot = self._boot_id(node)
+            except DualrootError:
+                continue
+            found.extend(f"{node}: {line}" for line in split_brain_lines(
+                new_kernel_lines(lines, self.kernel_marks.get(node), boot)))
+        return found
 
     def _boot_id(self, node: str) -> str:
         result = self.lab.run(node, [paths.GUEST_CAT, paths.GUEST_BOOT_ID], timeout=30.0)
