@@ -89,8 +89,9 @@ def parse_crm_mon(xml: str) -> PacemakerView:
             unclean.add(name)
     instances = []
     for resource in root.iter("resource"):
-        parent = resource.getparent()
-        clone_id = parent.get("id") if parent is not None and parent.tag == "clone" else None
+        # the clone may hold the resource directly or through a group
+        clone = next((a for a in resource.iterancestors() if a.tag == "clone"), None)
+        clone_id = clone.get("id") if clone is not None else None
         hosts = [n.get("name") for n in resource.iterfind("node")] or [None]
         for host in hosts:
             instances.append(ResourceInstance(

@@ -14,6 +14,7 @@ from dualroot.errors import DualrootError
 
 # What DRBD 8.4 logs when it finds diverged data on connect (drbd_sync_handshake).
 SPLIT_BRAIN_MARKERS = ("Split-Brain detected",)
+FSCK_CANCELED = 32              # fsck.ocfs2's exit code when it declined to run
 
 
 # --- records ------------------------------------------------------------------------------------------
@@ -107,8 +108,10 @@ def fsck_offline(lab: LabApi, node: str, agents: StackAgents, *, wait_unmounted:
 
         lab.wait_for(f"OCFS2 unmounted on every node after stopping {clone}", unmounted_everywhere,
                      wait_unmounted, interval=2.0)
+        # empty stdin: should the volume be mounted after all, fsck.ocfs2 asks "continue (y/N)",
+        # reads EOF and cancels (exit 32) instead of waiting for an answer (seen on the lab)
         result = lab.run(node, [paths.GUEST_FSCK_OCFS2, "-f", "-n", paths.GUEST_DRBD_DEVICE],
-                         timeout=fsck_timeout)
+                         timeout=fsck_timeout, input="")
     finally:
         lab.run(node, [paths.GUEST_CRM_RESOURCE, "--resource", clone, "--meta",
                        "--delete-parameter", "target-role"], timeout=60.0)
@@ -117,6 +120,8 @@ def fsck_offline(lab: LabApi, node: str, agents: StackAgents, *, wait_unmounted:
     tail = " / ".join(line.strip() for line in result.stdout.splitlines()[-3:] if line.strip())
     if result.rc == 0:
         return FsckResult(True, f"fsck.ocfs2 -fn on {node} (unmounted everywhere): clean")
+    if result.rc == FSCK_CANCELED:
+        return FsckResult(None, f"skipped: fsck.ocfs2 on {node} cancelled (volume still in use)")
     return FsckResult(False, f"fsck.ocfs2 -fn on {node} exit {result.rc}: {tail}")
 
 

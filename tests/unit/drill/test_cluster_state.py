@@ -141,3 +141,15 @@ def test_crm_mon_not_connected_is_no_view_not_everyone_offline():
     xml = (DATA / "crm_mon-not-connected.xml").read_text()
     view = parse_probe("node1", 5.0, probe_output(crm=xml))
     assert view.pacemaker is None and view.reachable
+
+
+def test_clone_of_a_group_member():
+    xml = """<pacemaker-result><nodes/><resources>
+      <clone id="base-clone"><group id="base"><resource id="fs" resource_agent="ocf:heartbeat:Filesystem"
+        role="Started" failed="false"><node name="node1"/></resource></group></clone>
+      <resource id="lone" resource_agent="ocf:heartbeat:IPaddr2" role="Started" failed="false"/>
+    </resources><status code="0" message="OK"/></pacemaker-result>"""
+    view = parse_crm_mon(xml)
+    assert view.clone_of("ocf:heartbeat:Filesystem") == "base-clone"
+    assert view.clone_of("ocf:heartbeat:IPaddr2") is None
+    assert view.nodes_running("ocf:heartbeat:IPaddr2") == frozenset()

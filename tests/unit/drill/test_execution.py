@@ -156,3 +156,22 @@ def test_sim_lab_refuses_calls_on_a_dead_node(sim):
     lab.kill("node1")
     with pytest.raises(DualrootError):
         lab.run("node1", ["/bin/cat", "/proc/sys/kernel/random/boot_id"])
+
+
+def test_fsck_cancelled_is_reported_as_skipped_not_clean(sim):
+    result = run_scenario(sim(fsck_rc=32), NodeKill("node2"), FAST)
+    assert result.fsck_clean is None and "cancelled" in result.fsck_note
+    assert result.verdict is Verdict.PASS
+
+
+def test_fsck_runs_only_unmounted_and_mounts_again(sim):
+    lab = sim()
+    result = run_scenario(lab, NodeKill("node2"), FAST)
+    runs = [c[2] for c in lab.calls if c[0] == "run"]
+    stop = next(i for i, a in enumerate(runs) if "--set-parameter" in a)
+    fsck = next(i for i, a in enumerate(runs) if a[0] == "/sbin/fsck.ocfs2")
+    start = next(i for i, a in enumerate(runs) if "--delete-parameter" in a)
+    assert stop < fsck < start
+    assert runs[fsck] == ("/sbin/fsck.ocfs2", "-f", "-n", "/dev/drbd0")
+    assert runs[stop][:3] == ("/usr/sbin/crm_resource", "--resource", "fs-clone")
+    assert result.fsck_clean is True and "unmounted everywhere" in result.fsck_note
