@@ -1,0 +1,82 @@
+"""The installed agent run by Pacemaker's own executor code (crm_resource --force-*, CIB_file): the
+environment Pacemaker really builds (clone meta attributes, instance name, op timeout) drives it
+through check/start/promote/demote/stop on stub DRBD tools."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from dualroot import paths
+from tests.integration.drbd.drbd_stubs import build_stub_root
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    subprocess.run(["make", "-s", "-C", str(REPO), "install"], check=True, capture_output=True)
+    cib = tmp_path / "cib.xml"
+    cib.write_text(subprocess.run(["cibadmin", "--empty"], capture_output=True, text=True, check=True).stdout)
+    subprocess.run(
+        [
+            paths.PCS,
+            "-f",
+            str(cib),
+            "resource",
+            "create",
+            "drbd_r0",
+            "ocf:dualroot:drbd",
+            "drbd_resource=r0",
+            "promotable",
+            "promoted-max=2",
+            "promoted-node-max=1",
+            "clone-max=2",
+            "clone-node-max=1",
+            "notify=true",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    stubs = build_stub_root(tmp_path / "stubs", "down")
+    env = {**os.environ, "CIB_file": str(cib), **stubs.env_for_dualroot()}
+    return stubs, env
+
+
+def force(env, action: str) -> int:
+    out = subprocess.run(
+        ["crm_resource", f"--force-{action}", "-r", "drbd_r0", "--output-as=xml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    ).stdout
+    status = etree.fromstring(out.encode()).find(".//agent-status")
+    assert status is not None, out
+    return int(status.get("code", "-1"))
+
+
+def test_full_cycle_through_the_executor(cluster):
+    stubs, env = cluster
+    assert force(env, "check") == 7
+    assert force(env, "start") == 0 and stubs.state() == "secondary"
+    assert force(env, "check") == 0
+    stubs.clear_calls()
+    assert force(env, "promote") == 0 and stubs.state() == "primary"
+    calls = stubs.calls()
+    # Pacemaker passed promoted-max=2: the dual-primary checks ran before drbdadm primary
+    assert calls.index("drbdadm -c /etc/drbd.conf dump-xml") < calls.index(
+        "drbdadm -c /etc/drbd.conf primary r0"
+    )
+    assert "cibadmin --query --scope crm_config" in calls
+    # OCF_RESOURCE_INSTANCE as Pacemaker gives it to an anonymous clone: no instance number
+    assert "crm_attribute --promotion=drbd_r0 -l reboot -v 10000" in calls
+    assert force(env, "check") == 8
+    assert force(env, "demote") == 0 and stubs.state() == "secondary"
+    assert force(env, "stop") == 0 and stubs.state() == "down"
+    assert force(env, "stop") == 0  # idempotent
+    assert stubs.calls()[-1] == "crm_attribute --promotion=drbd_r0 -l reboot -D"
