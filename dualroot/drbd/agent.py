@@ -8,8 +8,6 @@ only the dispatcher prints and exits.
 from __future__ import annotations
 
 from dualroot import paths
-from dualroot.drbd.control import DrbdResource, ResourceNotDefined
-from dualroot.drbd.status import ResourceStatus
 from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, run_agent
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
@@ -18,6 +16,9 @@ from dualroot.ocf.metadata import Action, AgentMetadata, ContentType, Example, P
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from dualroot.drbd.control import DrbdResource
+    from dualroot.drbd.status import ResourceStatus
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}"
 NAME_HINT = "letters, digits, '_', '.', '+' and '-' (starting with a letter or digit)"
@@ -158,6 +159,9 @@ def _check_cluster_fencing(ctx: ActionContext) -> None:
 
 
 def resource_for(ctx: ActionContext) -> DrbdResource:
+    # imported here so that meta-data, usage and validate-all at level 0 never load the DRBD code
+    from dualroot.drbd.control import DrbdResource
+
     return DrbdResource(ctx.runner, ctx.params.text("drbd_resource"), ctx.params.text("drbdconf"))
 
 
@@ -242,6 +246,8 @@ def _describe(status: ResourceStatus | None) -> str:
 
 
 def stop(ctx: ActionContext) -> OcfExit:
+    from dualroot.drbd.control import ResourceNotDefined
+
     drbd = resource_for(ctx)
     try:
         status = drbd.status()
@@ -292,6 +298,7 @@ def demote(ctx: ActionContext) -> OcfExit:
 
 
 def monitor(ctx: ActionContext) -> OcfExit | Outcome:
+    from dualroot.drbd.control import ResourceNotDefined
     from dualroot.drbd.state_policy import monitor_outcome
 
     drbd = resource_for(ctx)

@@ -19,20 +19,18 @@ from __future__ import annotations
 import os
 import sys
 
-from dualroot.ocf.environment import OcfEnvironment
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
-from dualroot.ocf.log import AgentLog
 from dualroot.ocf.metadata import AgentMetadata, render_metadata, render_usage
-from dualroot.ocf.parameters import validate_parameters
 from dualroot.ocf.record import Record
-from dualroot.ocf.runner import SubprocessRunner
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from typing import TextIO
 
+    from dualroot.ocf.environment import OcfEnvironment
+    from dualroot.ocf.log import AgentLog
     from dualroot.ocf.parameters import ParameterValues
     from dualroot.ocf.promotion import PromotionScores
     from dualroot.ocf.runner import Runner
@@ -90,6 +88,8 @@ class Agent(Record):
 
 
 def _default_runner(env: OcfEnvironment, log: AgentLog) -> Runner:
+    from dualroot.ocf.runner import SubprocessRunner
+
     return SubprocessRunner(timeout_s=env.timeout_s, log=log, tool_root=env.raw.get(TOOL_ROOT_VARIABLE, ""))
 
 
@@ -118,6 +118,11 @@ def run_agent(agent: Agent, argv: Sequence[str] | None = None, environ: Mapping[
     if not action:
         err.write(render_usage(md, program))
         return OcfExit.ERR_ARGS
+
+    # Everything below is only loaded for real actions: meta-data/usage/methods stay cheap.
+    from dualroot.ocf.environment import OcfEnvironment
+    from dualroot.ocf.log import AgentLog
+    from dualroot.ocf.parameters import validate_parameters
 
     env = OcfEnvironment.from_environ(environ, action)
     tag = f"{md.name}({env.resource_instance})" if env.resource_instance else md.name
