@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
 
 from dualroot import paths
@@ -11,15 +10,6 @@ from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, run_agent
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, Example, Parameter
-from dualroot.ocfs2.bounded_io import (
-    Outcome as IoOutcome,
-)
-from dualroot.ocfs2.bounded_io import (
-    read_direct,
-    run_bounded,
-    stat_path,
-    status_file_roundtrip,
-)
 from dualroot.ocfs2.proc_mounts import MountEntry, find_mount, normalize, parse_proc_mounts, submounts
 
 # Paths: absolute, no whitespace or shell metacharacters (they reach mount(8) as argv items, never
@@ -286,6 +276,10 @@ def _frozen_reason(volume: Volume, seconds: float) -> str:
 
 
 def stop(ctx: ActionContext) -> OcfExit:
+    import signal
+
+    from dualroot.ocfs2.bounded_io import Outcome as IoOutcome
+    from dualroot.ocfs2.bounded_io import run_bounded, stat_path
     from dualroot.ocfs2.escalation import Phase, plan_escalation
     from dualroot.ocfs2.holders import find_holders
 
@@ -345,6 +339,12 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
     entry = _our_mount(ctx, volume)
     if entry is None:
         return OcfExit.NOT_RUNNING
+    if level < 10:
+        return OcfExit.SUCCESS
+    # Only the deeper checks pay for the fork/O_DIRECT machinery (depth 0 is the frequent one).
+    from dualroot.ocfs2.bounded_io import Outcome as IoOutcome
+    from dualroot.ocfs2.bounded_io import read_direct, run_bounded, status_file_roundtrip
+
     if level >= 10:
         bound = _bound(ctx, 0.4, 20)
         result = run_bounded(read_direct(_root(ctx) + volume.device), bound)

@@ -15,7 +15,8 @@ import os
 import select
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from dualroot.ocf.record import Record
 
 BLOCK = 4096  # O_DIRECT needs buffers, offsets and sizes aligned to the logical block size (<= 4 KiB)
 
@@ -26,8 +27,7 @@ class Outcome(enum.Enum):
     FROZEN = "frozen"  # the call did not return within its bound
 
 
-@dataclass(frozen=True)
-class BoundedResult:
+class BoundedResult(Record):
     outcome: Outcome
     detail: str = ""  # the error for FAILED, a payload for DONE
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import signal
-from dataclasses import dataclass
+
+from dualroot.ocf.record import Record
 
 
 class Phase(enum.Enum):
@@ -18,8 +19,7 @@ class Phase(enum.Enum):
         return {Phase.TERM: signal.SIGTERM, Phase.KILL: signal.SIGKILL}.get(self)
 
 
-@dataclass(frozen=True)
-class EscalationPlan:
+class EscalationPlan(Record):
     """Offsets in seconds from the start of the stop.
 
     `give_up_at` lies before the operation timeout so the agent reports its own reason (naming

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from dualroot.ocf.record import Record
 from dualroot.ocfs2.proc_mounts import is_under
 
 # Only link *names* are read (readlink and /proc/<pid>/maps are answered by the kernel from its
@@ -14,8 +14,7 @@ from dualroot.ocfs2.proc_mounts import is_under
 _DELETED = " (deleted)"
 
 
-@dataclass(frozen=True)
-class Holder:
+class Holder(Record):
     """A process using the mount, and how (e.g. `cwd`, `fd 3`, `maps`)."""
 
     pid: int

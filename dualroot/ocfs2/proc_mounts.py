@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+
+from dualroot.ocf.record import Record
 
 # The kernel escapes space, tab, newline and backslash in /proc/mounts as \040, \011, \012, \134
 # (fs/proc_namespace.c, mangle()); a path with a space would otherwise split the line wrongly.
@@ -16,8 +17,7 @@ def unescape(field: str) -> str:
     return _OCTAL.sub(lambda m: chr(int(m.group(1), 8)), field)
 
 
-@dataclass(frozen=True)
-class MountEntry:
+class MountEntry(Record):
     """One line of /proc/mounts."""
 
     device: str

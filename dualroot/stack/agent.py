@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dualroot import paths
 from dualroot.ocf.dispatcher import ActionContext, Agent, run_agent
@@ -14,6 +12,7 @@ from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, Example, Parameter
 from dualroot.stack.kernel_stack import StackName
 
+TYPE_CHECKING = False  # not `typing`: agents pay for every import on every monitor
 if TYPE_CHECKING:
     from dualroot.stack.o2cb_conf import CorosyncNode
 
@@ -304,6 +303,8 @@ def _pcmk_start(ctx: ActionContext) -> OcfExit:
 
 
 def _pcmk_stop(ctx: ActionContext) -> OcfExit:
+    import signal
+
     from dualroot.stack.dlm_status import parse_ls
 
     pids = _dlm_pids(ctx)

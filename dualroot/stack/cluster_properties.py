@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+
+from dualroot.ocf.record import Record
 
 _TRUE = {"true", "on", "yes", "y", "1"}
 
 
-@dataclass(frozen=True)
-class ClusterProperties:
+class ClusterProperties(Record):
     fencing_enabled: bool
     no_quorum_policy: str
 

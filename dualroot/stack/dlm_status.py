@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from dualroot.ocf.record import Record
 
 # `dlm_tool status -v` prints, besides the summary lines, the daemon's own key=value state dump:
 # one line of global state (quorate=, stateful_merge_wait=, fence_pid=, ...) and, per node, a
@@ -14,16 +15,14 @@ _NODE = re.compile(r"^node (\d+) ")
 _CLUSTER = re.compile(r"^cluster nodeid (\d+) quorate (\d+)")
 
 
-@dataclass(frozen=True)
-class DlmNode:
+class DlmNode(Record):
     nodeid: int
     member: bool
     need_fencing: bool
     fence_pid: int
 
 
-@dataclass(frozen=True)
-class DlmDaemonStatus:
+class DlmDaemonStatus(Record):
     our_nodeid: int | None
     quorate: bool
     stateful_merge_wait: bool
@@ -90,8 +89,7 @@ def parse_status(text: str) -> DlmDaemonStatus:
     )
 
 
-@dataclass(frozen=True)
-class Lockspace:
+class Lockspace(Record):
     """One block of `dlm_tool ls`."""
 
     name: str
@@ -99,7 +97,7 @@ class Lockspace:
     flags: tuple[str, ...] = ()
     members: tuple[int, ...] = ()
     waiting_for: str | None = None  # e.g. "fencing", "messages", from the `new status` line
-    change: dict[str, str] = field(default_factory=dict, compare=False)
+    change: tuple[tuple[str, str], ...] = ()  # the `change` line's key/value pairs
 
     @property
     def waits_for_fencing(self) -> bool:
@@ -125,7 +123,7 @@ def parse_ls(text: str) -> list[Lockspace]:
                 flags=tuple(flag_words[1:]),
                 members=members,
                 waiting_for=waiting or None,
-                change=dict(_change_pairs(block.get("change", ""))),
+                change=tuple(_change_pairs(block.get("change", ""))),
             )
         )
 

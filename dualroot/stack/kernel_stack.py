@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from pathlib import Path
+
+from dualroot.ocf.record import Record
 
 
 class StackName(enum.Enum):
@@ -16,8 +17,7 @@ class StackName(enum.Enum):
         return {StackName.PCMK: "ocfs2_stack_user", StackName.O2CB: "ocfs2_stack_o2cb"}[self]
 
 
-@dataclass(frozen=True)
-class KernelStack:
+class KernelStack(Record):
     """/sys/fs/ocfs2: the selected stack and the loaded plugins ("user", "o2cb")."""
 
     cluster_stack: str | None
@@ -39,8 +39,7 @@ def read_kernel_stack(sys_fs_ocfs2: Path) -> KernelStack | None:
     return KernelStack(cluster_stack=read("cluster_stack"), loaded_plugins=tuple(plugins.split()))
 
 
-@dataclass(frozen=True)
-class DiskStack:
+class DiskStack(Record):
     """The stack stamped in a volume's superblock (`o2cluster -o`): `pcmk,vmlab,none`."""
 
     stack: str

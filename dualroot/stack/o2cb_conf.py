@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from dataclasses import dataclass
+
+from dualroot.ocf.record import Record
 
 # o2cb(8)/ocfs2.cluster.conf(5): cluster names are alphanumeric, at most 16 characters (the
 # name is stamped on disk and used as a configfs directory); o2net speaks IPv4 only.
@@ -20,8 +21,7 @@ class HeartbeatMode(enum.Enum):
     GLOBAL = "global"  # fixed heartbeat regions, started with the cluster
 
 
-@dataclass(frozen=True)
-class O2cbNode:
+class O2cbNode(Record):
     number: int  # the corosync node id, so both stacks number nodes alike
     name: str  # must equal the node's `uname -n`: o2cb finds itself by hostname
     address: str
@@ -108,8 +108,7 @@ def parse_cluster_conf(text: str) -> list[tuple[str, dict[str, str]]]:
     return stanzas
 
 
-@dataclass(frozen=True)
-class CorosyncNode:
+class CorosyncNode(Record):
     nodeid: int
     name: str
     address: str  # ring0_addr: an address or a name to resolve

@@ -18,6 +18,7 @@ from dualroot.ocf.dispatcher import run_agent
 from dualroot.ocf.fakerunner import FakeRunner
 from dualroot.ocf.runner import CommandResult
 from dualroot.ocfs2 import agent as ocfs2_agent
+from dualroot.ocfs2 import bounded_io
 
 pytestmark = pytest.mark.unit
 
@@ -132,7 +133,7 @@ def test_monitor_frozen_device_fails_fast_with_a_reason(host: Path, monkeypatch:
 
         return work
 
-    monkeypatch.setattr(ocfs2_agent, "read_direct", hanging)
+    monkeypatch.setattr(bounded_io, "read_direct", hanging)
     runner = HostRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)  # what is left of a 2 s monitor
     rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="10"), runner)
     assert rc == 1 and "frozen" in reason
@@ -296,7 +297,7 @@ def test_stop_on_frozen_io_fails_at_once_without_umount(host: Path, monkeypatch:
 
         return work
 
-    monkeypatch.setattr(ocfs2_agent, "stat_path", hanging)
+    monkeypatch.setattr(bounded_io, "stat_path", hanging)
     runner = HostRunner({"/proc/mounts": MOUNTED})  # no umount scripted: calling it fails the test
     rc, reason = call("stop", environ(host, 6000), runner)
     assert rc == 1 and "frozen" in reason and "fences this node" in reason

@@ -101,7 +101,7 @@ def test_ls_blocks() -> None:
     first, second = spaces
     assert first.global_id == 0x1D5E8A2C and first.members == (1, 2) and first.flags == ()
     assert not first.waits_for_fencing
-    assert first.change["member"] == "2"
+    assert dict(first.change)["member"] == "2"
     assert second.flags == ("kern_stop",) and second.waits_for_fencing
     assert second.waiting_for == "fencing"
 
