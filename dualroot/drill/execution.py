@@ -20,11 +20,13 @@ from dualroot.drill.monitor import Monitor, first_detection, probe
 from dualroot.drill.post_checks import (
     FsckResult,
     KernelLogMark,
+    Resync,
     check_records,
     fsck_offline,
     kernel_log,
     mark_kernel_log,
     new_kernel_lines,
+    resync_from_kernel_logs,
     split_brain_lines,
     stack_of,
     wait_cluster_healthy,
@@ -131,6 +133,7 @@ class ScenarioRun:
         self.reasons: list[str] = []
         self.timings = Timings(started=self.started)
         self.kernel_marks: dict[str, KernelLogMark] = {}
+        self.notes: list[str] = []
 
     # --- helpers ------------------------------------------------------------------------------
     def phase(self, text: str) -> None:
@@ -177,11 +180,17 @@ class ScenarioRun:
 
     def _fault_and_recovery(self, monitor: Monitor) -> None:
         bounds, scenario, lab = self.options.bounds, self.scenario, self.lab
-        if scenario.stops_target_writer_first:
+        if scenario.whole_cluster:
+            for writer in self.writers.values():
+                writer.stop(lab)
+        elif scenario.stops_target_writer_first:
             self.writers[scenario.target].stop(lab)
         self.phase(f"injecting fault: {scenario.summary}")
         self.fault = fault = scenario.inject(lab)
         self.timings = replace(self.timings, fault=fault.time)
+        if scenario.whole_cluster:
+            self._restore_and_wait(monitor)
+            return
 
         self.phase("waiting for detection")
         lab.wait_for(f"a node notices the fault aimed at {fault.target}",
@@ -206,25 +215,34 @@ class ScenarioRun:
         lab.wait_for(f"{survivor}'s writer acknowledges a record after the fault",
                      lambda: self.writers[survivor].acked_after(resume_after),
                      bounds.survivor_resumes, interval=0.5)
+        # measured now: later stalls (bulk writes, the other node's rejoin) are not this outage
+        self.timings = replace(self.timings, survivor_first_write=first_write_after_outage(
+            self.writers[survivor].ack_times(), fault.time))
+        note = scenario.while_degraded(lab, survivor)
+        if note:
+            self.notes.append(note)
         time.sleep(self.options.keep_writing)
 
-        self.phase(f"restoring {self.lost}")
+        self._restore_and_wait(monitor)
+        membership, replication = first_detection(monitor.views(survivor), self.lost, fault.time)
+        self.timings = replace(
+            self.timings,
+            detection=self._detected(monitor, fault.target),
+            detection_membership=membership, detection_replication=replication,
+        )
+
+    def _restore_and_wait(self, monitor: Monitor) -> None:
+        assert self.fault is not None
+        away = self.lost or "every node"
+        self.phase(f"restoring {away}")
         recovery = time.time()
-        scenario.restore(lab, self.lost)
+        self.scenario.restore(self.lab, self.lost or self.fault.target)
         self.restored = True
         self.timings = replace(self.timings, recovery_action=recovery)
         self.phase("waiting for the cluster to be healthy again")
         views = self._wait_healthy_streamed(
-            monitor, f"{self.lost} back: DRBD UpToDate and OCFS2 mounted on every node", recovery)
-        returned = max(v.time for v in views.values())
-        membership, replication = first_detection(monitor.views(survivor), self.lost, fault.time)
-        self.timings = replace(
-            self.timings, returned=returned,
-            detection=self._detected(monitor, fault.target),
-            detection_membership=membership, detection_replication=replication,
-            survivor_first_write=first_write_after_outage(
-                self.writers[survivor].ack_times(), fault.time),
-        )
+            monitor, f"{away} back: DRBD UpToDate and OCFS2 mounted on every node", recovery)
+        self.timings = replace(self.timings, returned=max(v.time for v in views.values()))
 
     def _wait_healthy_streamed(self, monitor: Monitor, name: str, since: float) -> dict[str, NodeView]:
         """Wait for health as the monitor's streams show it (no extra ssh load on the nodes while they
@@ -295,10 +313,12 @@ class ScenarioRun:
         if not integrity.views_agree:
             self.reasons.append("the nodes read different contents for the same file")
 
-        self.phase("looking for split-brain in the kernel logs")
-        split = self._split_brain()
+        self.phase("looking for split-brain and resyncs in the kernel logs")
+        logs = self._new_kernel_lines()
+        split = self._split_brain(logs)
         if split:
             self.reasons.append(f"split-brain: {split[0]}")
+        resync = resync_from_kernel_logs(logs)
 
         fsck = FsckResult(None, "skipped: --no-fsck")
         if self.options.fsck:
@@ -316,23 +336,31 @@ class ScenarioRun:
                 self.reasons.append(fsck.note)
         if self.scenario.expects_fencing and self.timings.fencing is None:
             self.reasons.append("no fencing seen")
+        try:
+            self.scenario.cleanup(lab)
+        except DualrootError as exc:
+            self.notes.append(f"cleanup: {exc}")
         verdict = Verdict.FAIL if self.reasons else Verdict.PASS
         return self._result(verdict, records=integrity.records_lost, split_brain=bool(split),
                             fsck=fsck, written=integrity.records_written,
-                            views_agree=integrity.views_agree)
+                            views_agree=integrity.views_agree, resync=resync)
 
-    def _split_brain(self) -> list[str]:
-        """DRBD's split-brain messages logged since the drill began, on every reachable node."""
-        found: list[str] = []
+    def _new_kernel_lines(self) -> dict[str, list[str]]:
+        """Each reachable node's kernel log lines since the drill began (all of them after a reboot)."""
+        found: dict[str, list[str]] = {}
         for node in self.lab.nodes:
             try:
                 lines = kernel_log(self.lab, node)
                 boot = self._boot_id(node)
             except DualrootError:
                 continue
-            found.extend(f"{node}: {line}" for line in split_brain_lines(
-                new_kernel_lines(lines, self.kernel_marks.get(node), boot)))
+            found[node] = new_kernel_lines(lines, self.kernel_marks.get(node), boot)
         return found
+
+    def _split_brain(self, logs: dict[str, list[str]] | None = None) -> list[str]:
+        """DRBD's split-brain messages logged since the drill began, on every reachable node."""
+        logs = self._new_kernel_lines() if logs is None else logs
+        return [f"{node}: {line}" for node, lines in logs.items() for line in split_brain_lines(lines)]
 
     def _boot_id(self, node: str) -> str:
         result = self.lab.run(node, [paths.GUEST_CAT, paths.GUEST_BOOT_ID], timeout=30.0)
@@ -340,7 +368,7 @@ class ScenarioRun:
 
     def _result(self, verdict: Verdict, *, records: int | None, split_brain: bool | None = None,
                 fsck: FsckResult | None = None, written: int | None = None,
-                views_agree: bool | None = None) -> ScenarioResult:
+                views_agree: bool | None = None, resync: Resync | None = None) -> ScenarioResult:
         fences: tuple[FenceMark, ...] = ()
         if self.fault is not None:
             try:
@@ -369,6 +397,9 @@ class ScenarioRun:
             views_agree=views_agree,
             writers=writers,
             fences=fences,
+            notes=tuple(self.notes),
+            resync_kib=resync.kib if resync else None,
+            resync_seconds=resync.seconds if resync else None,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -72,6 +73,41 @@ def new_kernel_lines(lines: list[str], mark: KernelLogMark | None, boot_id: str)
 
 def split_brain_lines(lines: list[str]) -> list[str]:
     return [line for line in lines if any(marker in line for marker in SPLIT_BRAIN_MARKERS)]
+
+
+# --- resync ---------------------------------------------------------------------------------------------
+
+# DRBD 8.4: "Began resync as SyncTarget (will sync 12345 KB [3087 bits set])." and
+# "Resync done (total 7 sec; paused 0 sec; 3072 K/sec)". Both ends log each resync, so the size is taken
+# from the SyncTarget lines (the SyncSource ones only if no target line was read, e.g. it was fenced).
+_WILL_SYNC = re.compile(r"Began resync as Sync(?P<side>Target|Source) \(will sync (?P<kb>\d+) KB")
+_RESYNC_DONE = re.compile(r"Resync done \(total (?P<sec>\d+) sec")
+
+
+@dataclass(frozen=True)
+class Resync:
+    kib: int                      # what DRBD said it would resync, summed over resyncs
+    seconds: int                  # DRBD's own "total" of the finished resyncs
+
+
+def resync_from_kernel_logs(logs: Mapping[str, list[str]]) -> Resync | None:
+    """The resyncs the kernel logs show (None: no resync), counted once per resync."""
+    per_side: dict[str, list[int]] = {"Target": [], "Source": []}
+    done: dict[str, list[int]] = {}
+    for node, lines in logs.items():
+        for line in lines:
+            began = _WILL_SYNC.search(line)
+            if began:
+                per_side[began.group("side")].append(int(began.group("kb")))
+            finished = _RESYNC_DONE.search(line)
+            if finished:
+                done.setdefault(node, []).append(int(finished.group("sec")))
+    sizes = per_side["Target"] or per_side["Source"]
+    if not sizes and not done:
+        return None
+    # both ends log "Resync done": take the node that logged the longest total as the resync's time
+    seconds = max((sum(v) for v in done.values()), default=0)
+    return Resync(kib=sum(sizes), seconds=seconds)
 
 
 # --- fsck -----------------------------------------------------------------------------------------------

@@ -77,6 +77,9 @@ class ScenarioResult:
     views_agree: bool | None = None
     writers: tuple[WriterTrace, ...] = ()
     fences: tuple[FenceMark, ...] = ()
+    notes: tuple[str, ...] = ()                  # what the scenario did besides the fault
+    resync_kib: int | None = None                # DRBD resync after the return (kernel log)
+    resync_seconds: int | None = None
 
     @property
     def return_seconds(self) -> float | None:
@@ -115,6 +118,9 @@ class ScenarioResult:
             "fsck_clean": self.fsck_clean,
             "fsck_note": self.fsck_note,
             "views_agree": self.views_agree,
+            "resync_kib": self.resync_kib,
+            "resync_seconds": self.resync_seconds,
+            "notes": list(self.notes),
             "writers": {
                 w.node: {
                     "acked": len(w.ack_times),
@@ -150,7 +156,7 @@ def _flag(value: bool | None, yes: str, no: str) -> str:
 
 
 TABLE_COLUMNS = ("scenario", "verdict", "detect s", "fence s", "survivor write s", "return s",
-                 "written", "lost", "split-brain", "fsck")
+                 "written", "lost", "split-brain", "fsck", "resync KiB")
 
 
 def render_table(results: Sequence[ScenarioResult]) -> str:
@@ -169,6 +175,7 @@ def render_table(results: Sequence[ScenarioResult]) -> str:
             "?" if r.records_lost is None else str(r.records_lost),
             _flag(r.split_brain, "YES", "no"),
             _flag(r.fsck_clean, "clean", "ERRORS"),
+            "-" if r.resync_kib is None else str(r.resync_kib),
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE_COLUMNS))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -176,4 +183,6 @@ def render_table(results: Sequence[ScenarioResult]) -> str:
     for r in results:
         for reason in r.reasons:
             lines.append(f"{r.name}: {reason}")
+        for note in r.notes:
+            lines.append(f"{r.name}: note: {note}")
     return "\n".join(lines)

@@ -92,6 +92,8 @@ class Scenario(abc.ABC):
     expects_fencing: bool = True
     # Whether the target's writer is stopped before the fault (planned operations, see standby).
     stops_target_writer_first: bool = False
+    # A fault of the whole cluster (cold start): no survivor; every writer stops before the fault.
+    whole_cluster: bool = False
 
     def __init__(self, target: str) -> None:
         self.target = target
@@ -108,6 +110,15 @@ class Scenario(abc.ABC):
     @abc.abstractmethod
     def restore(self, lab: LabApi, loser: str) -> None:
         """Undo the fault so that `loser` (the node that lost) can come back."""
+
+    def while_degraded(self, lab: LabApi, survivor: str) -> str:
+        """Extra work on the survivor while the other node is away; returns a note for the report."""
+        del lab, survivor
+        return ""
+
+    def cleanup(self, lab: LabApi) -> None:
+        """Remove what while_degraded left behind, once the checks are done."""
+        del lab
 
     @staticmethod
     def start_if_stopped(lab: LabApi, node: str) -> None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dualroot.drill.scenario import Scenario
+from dualroot.drill.scenarios.cold_start import ColdStart
 from dualroot.drill.scenarios.dlm_kill import DlmKill
 from dualroot.drill.scenarios.node_kill import NodeKill
 from dualroot.drill.scenarios.partition import Partition
+from dualroot.drill.scenarios.rejoin_after_writes import RejoinAfterWrites
 from dualroot.drill.scenarios.replication_cut import ReplicationCut
 from dualroot.drill.scenarios.standby import Standby
 from dualroot.errors import DualrootError
 
 SCENARIOS: dict[str, type[Scenario]] = {
-    cls.name: cls for cls in (NodeKill, Partition, ReplicationCut, DlmKill, Standby)
+    cls.name: cls for cls in (NodeKill, Partition, ReplicationCut, DlmKill, Standby,
+                              RejoinAfterWrites, ColdStart)
 }
 
 # What `dualroot drill` runs without arguments. node_kill runs once per node ("each node in turn").
-DEFAULT_SET: tuple[str, ...] = ("node_kill", "partition", "replication_cut", "dlm_kill", "standby")
+DEFAULT_SET: tuple[str, ...] = ("node_kill", "partition", "replication_cut", "dlm_kill", "standby",
+                                 "rejoin_after_writes", "cold_start")
 EVERY_NODE = ("node_kill",)
 DEFAULT_TARGET = "node2"
 

@@ -137,6 +137,7 @@ class SimLab:
         self.links = {(n, link): True for n in NODES for link in ("cluster", "replication")}
         self.standby = {n: False for n in NODES}
         self.fs_stopped = False
+        self.resync_kib = 64
         self.boots = {n: 1 for n in NODES}
         self.fenced_pending: dict[str, float] = {}      # node -> time its fence completes
         self.events: list[Fence] = []
@@ -291,6 +292,11 @@ class SimLab:
                     return Result(1, "", f"cat: {argv[1]}: No such file or directory")
             if argv == [paths.GUEST_DMESG]:
                 lines = ["[    1.0] Linux version 6.1.0"]
+                if self.boots[node] > 1:
+                    lines.append("[   80.0] block drbd0: Began resync as SyncTarget "
+                                 f"(will sync {self.resync_kib} KB [16 bits set]).")
+                    lines.append("[   87.0] block drbd0: Resync done (total 7 sec; paused 0 sec; "
+                                 "3072 K/sec)")
                 if self.split_brain and self.boots[node] > 1:
                     lines.append("[   99.0] drbd r0: Split-Brain detected but unresolved, dropping")
                 return Result(0, "\n".join(lines) + "\n")
@@ -308,6 +314,18 @@ class SimLab:
                 return Result(0, "4242\n")
             if argv == [paths.GUEST_KILL, "-KILL", "4242"]:
                 self._schedule_fence(node)
+                return Result(0)
+            if argv[0] == paths.GUEST_DD:
+                out = self.guest_path(argv[2].removeprefix("of="))
+                out.write_bytes(b"\0" * 1024)
+                self.resync_kib += 65536
+                return Result(0)
+            if argv[:2] == [paths.GUEST_RM, "-f"]:
+                self.guest_path(argv[2]).unlink()
+                return Result(0)
+            if argv == [paths.GUEST_SYSTEMCTL, "--no-block", "poweroff"]:
+                self.running[node] = False
+                self._kill_writers(node)
                 return Result(0)
             if argv[0] == paths.GUEST_CRM_ATTRIBUTE:
                 self.standby[node] = argv[argv.index("--update") + 1] == "on"

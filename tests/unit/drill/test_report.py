@@ -68,9 +68,9 @@ def test_table_rows():
     assert lines[0].split()[:2] == ["scenario", "verdict"]
     assert set(lines[1]) == {"-", " "}
     assert lines[2].split() == ["node_kill:node2", "PASS", "3.0", "8.5", "12.0", "99.0", "250", "0",
-                                "no", "clean"]
+                                "no", "clean", "-"]
     assert lines[3].split() == ["partition:node2", "FAIL", "3.0", "8.5", "12.0", "99.0", "250", "2",
-                                "YES", "skipped"]
+                                "YES", "skipped", "-"]
     assert lines[4] == "partition:node2: 2 acknowledged records lost or damaged"
 
 
@@ -114,3 +114,12 @@ def test_timeline_without_a_fault_still_renders(tmp_path):
     result = synthetic(Verdict.ERROR, timings=Timings(started=T0), writers=())
     data = render_timeline_png(result, tmp_path / "t.png").read_bytes()
     assert png_size(data)[0] > 0
+
+
+def test_resync_and_notes_in_json_and_table():
+    result = synthetic(resync_kib=65600, resync_seconds=21, notes=("64 MiB written on node1 in 9.0 s",))
+    doc = result.to_json()
+    assert doc["resync_kib"] == 65600 and doc["resync_seconds"] == 21
+    lines = render_table([result]).splitlines()
+    assert lines[2].split()[-1] == "65600"
+    assert lines[3] == "node_kill:node2: note: 64 MiB written on node1 in 9.0 s"

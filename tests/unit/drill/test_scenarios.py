@@ -107,7 +107,8 @@ def test_strict_lab_fails_on_unexpected_calls():
 def test_resolve_default_set_kills_each_node_in_turn():
     labels = [s.label for s in resolve([], ("node1", "node2"))]
     assert labels == ["node_kill:node1", "node_kill:node2", "partition:node2",
-                      "replication_cut:node2", "dlm_kill:node2", "standby:node2"]
+                      "replication_cut:node2", "dlm_kill:node2", "standby:node2",
+                      "rejoin_after_writes:node2", "cold_start:node2"]
 
 
 def test_resolve_names_and_targets():
