@@ -1,0 +1,160 @@
+"""Deploying the stack onto booted lab nodes, from the same config `dualroot cib render` uses.
+
+Order, each step idempotent so that a second `lab up` only checks:
+  1. cluster files (corosync.conf, the DRBD resource) written on both nodes; corosync and Pacemaker on
+  2. DRBD metadata and the OCFS2 file system made once, before the CIB hands the device to Pacemaker:
+     both disks are
+     new and all zero, so the initial sync is skipped (`--clear-bitmap new-current-uuid`, RECIPE.md 4),
+     and mkfs.ocfs2 needs no running DLM when the stack and cluster name are given
+  3. for `--agents dualroot`, this checkout installed into both guests (`make install` into a staging
+     root, unpacked over /)
+  4. the CIB rendered from the config and pushed as one patch (`dualroot cib apply`'s logic), then a
+     bounded wait until both nodes are Promoted with OCFS2 mounted.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dualroot.errors import DualrootError
+from dualroot.lab.control import Lab
+from dualroot.lab.health import cluster_health, crm_status, wait_healthy
+
+if TYPE_CHECKING:  # the CIB side needs lxml, imported only when deploying
+    from dualroot.cib.config import ClusterConfig
+    from dualroot.lab.provider import LabState, QemuProvider
+
+Progress = Callable[[str], None]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INIT_MARKER = "/var/lib/dualroot-lab/stack-initialized"
+CLUSTER_ONLINE_TIMEOUT = 240.0
+STACK_UP_TIMEOUT = 420.0
+
+
+def lab_cluster_config(agents: str) -> ClusterConfig:
+    from dualroot.cib.config import Agents, lab_config
+
+    return replace(lab_config(), agents=Agents(agents))
+
+
+def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progress) -> None:
+    lab: Lab = provider.lab
+    cfg = lab_cluster_config(agents)
+    started = time.monotonic()
+
+    def step(message: str) -> None:
+        progress(f"deploy: {message} ({time.monotonic() - started:.1f} s)")
+
+    if agents == "dualroot" and not (REPO_ROOT / "agents" / "drbd").exists():
+        raise DualrootError("dualroot's own agents are not in this checkout yet",
+                            "deploy the stock stack with `dualroot lab up --agents stock`")
+    write_cluster_files(lab, cfg)
+    step("corosync.conf and the DRBD resource written on both nodes")
+    if agents == "dualroot":
+        install_checkout(lab)
+        step("this checkout installed into both nodes")
+    # Pacemaker's first DC election waits dc-deadtime (20 s) and more under TCG: let it run while
+    # DRBD and OCFS2 are made (an empty CIB has no resources, so it does not touch the device).
+    for node in lab.nodes:
+        lab.run(node, ["systemctl", "enable", "--now", "corosync", "pacemaker"], timeout=120).check()
+    initialize_storage(lab, cfg, step)
+    lab.wait_for("both nodes online in Pacemaker with a DC elected",
+                 lambda: _cluster_online(lab), CLUSTER_ONLINE_TIMEOUT, 2.0)
+    step("Pacemaker online on both nodes")
+    changed = apply_stack(lab, cfg)
+    step("CIB " + ("pushed as one patch" if changed else "already as rendered: nothing to change"))
+    wait_healthy(lab, STACK_UP_TIMEOUT)
+    step("both nodes Promoted with OCFS2 mounted")
+    state.agents = agents
+    state.deployed = True
+    state.save(provider.layout)
+
+
+def write_cluster_files(lab: Lab, cfg: ClusterConfig) -> None:
+    from dualroot.cib.corosync_conf import render_corosync_conf
+    from dualroot.cib.drbd_res import render_drbd_res
+
+    assert cfg.drbd is not None  # the lab is two nodes on DRBD
+    files = {"/etc/corosync/corosync.conf": render_corosync_conf(cfg),
+             f"/etc/drbd.d/{cfg.drbd.resource}.res": render_drbd_res(cfg)}
+    for node in lab.nodes:
+        for path, text in files.items():
+            lab.run(node, ["sh", "-c", 'cat > "$1.new" && mv "$1.new" "$1"', "write", path],
+                    input=text, timeout=30).check()
+
+
+def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:
+    assert cfg.drbd is not None  # the lab is two nodes on DRBD
+    res = cfg.drbd.resource
+    done = [lab.run(n, ["test", "-e", INIT_MARKER], timeout=20).ok for n in lab.nodes]
+    if all(done):
+        step("DRBD metadata and OCFS2 already made")
+        return
+    for node in lab.nodes:
+        lab.script(node, f"set -e\nmodprobe drbd\ndrbdadm down {res} 2>/dev/null || true\n"
+                         f"yes yes | drbdadm create-md --force {res} >/dev/null\ndrbdadm up {res}\n",
+                   timeout=120).check()
+    first = lab.nodes[0]
+    lab.wait_for("DRBD connected Secondary/Secondary on both",
+                 lambda: "cs:Connected ro:Secondary/Secondary" in _proc_drbd(lab, first), 120, 1.0)
+    lab.run(first, ["drbdadm", "--", "--clear-bitmap", "new-current-uuid", res], timeout=60).check()
+    lab.wait_for("DRBD UpToDate/UpToDate without a resync",
+                 lambda: "ds:UpToDate/UpToDate" in _proc_drbd(lab, first), 120, 1.0)
+    step("DRBD metadata made, initial sync skipped (both disks new and all zero)")
+    lab.script(first, f"set -e\ndrbdadm primary {res}\n"
+                      f"mkfs.ocfs2 -q --cluster-stack=pcmk --cluster-name={cfg.name} -N 2 -b 4096 -C 4096 "
+                      f"-L {cfg.name} --fs-feature-level=max-features {cfg.drbd.device}\n"
+                      f"drbdadm secondary {res}\n", timeout=180).check()
+    step("OCFS2 made (pcmk stack, 2 slots, 4 KiB blocks)")
+    for node in lab.nodes:
+        lab.script(node, f"set -e\ndrbdadm down {res}\nmkdir -p {Path(INIT_MARKER).parent}\n"
+                         f"touch {INIT_MARKER}\n", timeout=60).check()
+
+
+def install_checkout(lab: Lab) -> None:
+    """Install this tree into both guests the way a package would: `make install` into a staging root
+    (the package for Debian's python3, the agents under /usr/lib/ocf/resource.d/dualroot/)."""
+    with tempfile.TemporaryDirectory(prefix="dualroot-stage-") as stage:
+        result = subprocess.run(["make", "-s", "-C", str(REPO_ROOT), "install", f"DESTDIR={stage}"],
+                                capture_output=True, text=True, timeout=300, check=False,
+                                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"})
+        if result.returncode != 0:
+            raise DualrootError(f"`make install` failed: {result.stderr.strip()[-300:]}",
+                                "run `make install DESTDIR=/tmp/x` to see why")
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            tar.add(stage, arcname=".")
+        payload = buffer.getvalue()
+    for node in lab.nodes:
+        proc = subprocess.run(lab.ssh_argv(node, "tar -xzf - -C / --no-same-owner"), input=payload,
+                              capture_output=True, timeout=120, check=False)
+        if proc.returncode != 0:
+            raise DualrootError(f"installing into {node} failed: {proc.stderr.decode().strip()}")
+        lab.run(node, ["test", "-x", "/usr/lib/ocf/resource.d/dualroot/drbd"], timeout=20).check()
+
+
+def apply_stack(lab: Lab, cfg: ClusterConfig) -> bool:
+    """Render the CIB for cfg and apply it on the first node; True when something changed."""
+    from dualroot.cib.apply import apply_config
+
+    return apply_config(lab.runner(lab.nodes[0], timeout=120), cfg).changed
+
+
+def _cluster_online(lab: Lab) -> bool:
+    crm = crm_status(lab, lab.nodes[0])
+    return bool(crm and crm.dc and set(crm.online) >= set(lab.nodes))
+
+
+def _proc_drbd(lab: Lab, node: str) -> str:
+    return lab.run(node, ["cat", "/proc/drbd"], timeout=20).stdout
+
+
+__all__ = ["cluster_health", "deploy"]

@@ -1,0 +1,158 @@
+"""The host side of the lab's real fencing: a small service that powers off or resets a VM over QMP.
+
+Each VM's QEMU connects a virtio-serial port (guest: /dev/virtio-ports/dualroot.fence) to a Unix socket
+this service listens on. The guests' fence agent (`fence_vmlab`) writes one request line and reads one
+answer line:
+
+    off NODE | reboot NODE | on NODE | status NODE | ping
+    -> OK ... | ON | OFF | PONG | ERR ...
+
+`reboot` is QMP system_reset, `off` is QMP quit (and SIGKILL if QEMU lingers). A node whose QEMU process
+is already gone counts as fenced: it cannot run. Every request is logged, one line each, to
+`fenced.log` as `<unix time> <requester> <action> <target> <answer>`, which is what drills read.
+
+Run as `python3 -m dualroot.lab.fence_service HOME`; it writes its PID file and runs until SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dualroot.errors import DualrootError
+from dualroot.lab.layout import LabLayout
+from dualroot.lab.qmp import qmp_command
+from dualroot.lab.topology import NODES
+
+
+@dataclass(frozen=True)
+class FenceEvent:
+    """One request the fencing service answered, as drills read it back."""
+
+    time: float
+    requester: str
+    action: str
+    target: str
+    answer: str
+
+
+def parse_fence_log(text: str) -> list[FenceEvent]:
+    events = []
+    for line in text.splitlines():
+        parts = line.split(" ", 4)
+        if len(parts) == 5:
+            try:
+                events.append(FenceEvent(float(parts[0]), parts[1], parts[2], parts[3], parts[4]))
+            except ValueError:
+                continue
+    return events
+
+
+def qemu_pid(layout: LabLayout, node: str) -> int | None:
+    """The PID of the node's QEMU if it runs (a SIGKILLed QEMU leaves a stale pid file behind)."""
+    try:
+        pid = int(layout.pidfile(node).read_text().strip())
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if b"qemu-system" in cmdline.read() :
+                return pid
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+class FenceService:
+    def __init__(self, layout: LabLayout) -> None:
+        self.layout = layout
+
+    def answer(self, requester: str, line: str) -> str:
+        words = line.split()
+        if words == ["ping"]:
+            return "PONG"
+        names = [n.name for n in NODES]
+        if len(words) != 2 or words[1] not in names:
+            return "ERR bad request"
+        action, target = words
+        pid = qemu_pid(self.layout, target)
+        if action == "status":
+            return "ON" if pid else "OFF"
+        if action == "on":
+            return f"OK on {target}" if pid else f"ERR {target} is off: start it with `dualroot lab up`"
+        if action not in ("off", "reboot"):
+            return "ERR bad action"
+        if pid is None:
+            return f"OK {action} {target}: already off"
+        try:
+            qmp_command(self.layout.qmp_socket(target), "quit" if action == "off" else "system_reset")
+        except DualrootError as exc:
+            if action == "reboot":
+                return f"ERR {exc}"
+        if action == "off":
+            deadline = time.monotonic() + 10
+            while qemu_pid(self.layout, target) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if qemu_pid(self.layout, target):
+                os.kill(pid, signal.SIGKILL)
+        return f"OK {action} {target}"
+
+    def log(self, requester: str, line: str, answer: str) -> None:
+        words = (line.split() + ["-", "-"])[:2]
+        with open(self.layout.fenced_log, "a", encoding="utf-8") as log:
+            log.write(f"{time.time():.3f} {requester} {words[0]} {words[1]} {answer}\n")
+
+    def serve(self) -> None:
+        selector = selectors.DefaultSelector()
+        for node in NODES:
+            path = self.layout.fence_socket(node.name)
+            path.unlink(missing_ok=True)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(str(path))
+            listener.listen(4)
+            selector.register(listener, selectors.EVENT_READ, ("listen", node.name))
+        buffers: dict[socket.socket, bytes] = {}
+        while True:
+            for key, _ in selector.select():
+                kind, node_name = key.data
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                if kind == "listen":
+                    conn, _ = sock.accept()
+                    selector.register(conn, selectors.EVENT_READ, ("conn", node_name))
+                    buffers[conn] = b""
+                    continue
+                data = sock.recv(4096)
+                if not data:  # that node's QEMU went away
+                    selector.unregister(sock)
+                    sock.close()
+                    buffers.pop(sock, None)
+                    continue
+                buffers[sock] += data
+                while b"\n" in buffers[sock]:
+                    raw, buffers[sock] = buffers[sock].split(b"\n", 1)
+                    line = raw.decode(errors="replace").strip()
+                    if not line:
+                        continue
+                    answer = self.answer(node_name, line)
+                    if line != "ping" and not line.startswith("status"):
+                        self.log(node_name, line, answer)
+                    try:
+                        sock.sendall((answer + "\n").encode())
+                    except OSError:
+                        pass
+
+
+def main(argv: list[str]) -> int:
+    layout = LabLayout(Path(argv[0])) if argv else LabLayout()
+    layout.run.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    FenceService(layout).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,53 @@
+"""The lab tier's fixture: one real two-node cluster for the whole session.
+
+`lab` brings the lab up (building the image if needed) with dualroot's agents when the checkout has
+them, or with DUALROOT_LAB_AGENTS=stock|dualroot, and checks that it is healthy before every test.
+The session leaves the lab running when it found it running (a developer's lab), and stops what it
+started otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dualroot.lab.control import Lab
+from dualroot.lab.deploy import deploy
+from dualroot.lab.health import wait_healthy
+from dualroot.lab.provider import QemuProvider
+from dualroot.lab.qemu import Accel
+
+REPO = Path(__file__).resolve().parents[2]
+HEALTHY_TIMEOUT = 600.0
+
+
+def lab_agents() -> str:
+    default = "dualroot" if (REPO / "agents" / "drbd").exists() else "stock"
+    return os.environ.get("DUALROOT_LAB_AGENTS", default)
+
+
+@pytest.fixture(scope="session")
+def lab_session():
+    provider = QemuProvider()
+    was_running = bool(provider.running_nodes())
+
+    def progress(message: str) -> None:
+        print(f"lab: {message}", flush=True)
+
+    state = provider.up(Accel.AUTO, progress)
+    deploy(provider, state, lab_agents(), progress)
+    yield provider.lab
+    if not was_running and not os.environ.get("DUALROOT_LAB_KEEP"):
+        provider.down(progress)
+
+
+@pytest.fixture
+def lab(lab_session: Lab) -> Lab:
+    """A healthy lab: both nodes Promoted with OCFS2 mounted (a test before may have broken it)."""
+    for node in lab_session.nodes:
+        if not lab_session.is_running(node):
+            lab_session.start_node(node)
+    wait_healthy(lab_session, HEALTHY_TIMEOUT)
+    return lab_session
