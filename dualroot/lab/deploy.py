@@ -3,8 +3,7 @@
 Order, each step idempotent so that a second `lab up` only checks:
   1. cluster files (corosync.conf, the DRBD resource) written on both nodes; corosync and Pacemaker on
   2. DRBD metadata and the OCFS2 file system made once, before the CIB hands the device to Pacemaker:
-     both disks are
-     new and all zero, so the initial sync is skipped (`--clear-bitmap new-current-uuid`, RECIPE.md 4),
+     both disks are new and all zero, so the initial sync is skipped (`--clear-bitmap new-current-uuid`, RECIPE.md 4),
      and mkfs.ocfs2 needs no running DLM when the stack and cluster name are given
   3. for `--agents dualroot`, this checkout installed into both guests (`make install` into a staging
      root, unpacked over /)
