@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     f"Scenarios: {names}.",
         epilog=f"Without SCENARIO: {', '.join(DEFAULT_SET)} (node_kill once per node). "
                "NAME:NODE aims a scenario at that node (default node2). Exit status 0 when every "
-               "scenario passed, 1 when one failed, 2 when the drill could not run.")
+               "scenario passed, 1 when one failed or could not complete (see the table), 2 on "
+               "bad arguments or when the lab is unusable.")
     drill.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                        help="NAME or NAME:NODE, e.g. node_kill:node1 partition")
     drill.add_argument("--report", type=Path, metavar="DIR",

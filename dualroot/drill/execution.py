@@ -45,6 +45,7 @@ from dualroot.drill.writers import WRITE_INTERVAL, Writer, start_writer
 from dualroot.errors import DualrootError
 
 FENCE_ACTIONS = frozenset({"reboot", "off"})
+STILL_WAITING_EVERY = 15.0       # seconds between progress lines during a long wait
 # Records each writer must have acknowledged before the fault: proof that writing works at all.
 WARM_UP_RECORDS = 10
 
@@ -134,6 +135,7 @@ class ScenarioRun:
         self.timings = Timings(started=self.started)
         self.kernel_marks: dict[str, KernelLogMark] = {}
         self.notes: list[str] = []
+        self._last_still = time.monotonic()
 
     # --- helpers ------------------------------------------------------------------------------
     def phase(self, text: str) -> None:
@@ -142,9 +144,17 @@ class ScenarioRun:
     def other(self, node: str) -> str:
         return next(n for n in self.lab.nodes if n != node)
 
+    def still_waiting(self, problems: list[str]) -> None:
+        """A progress line during a long wait, at most every STILL_WAITING_EVERY seconds."""
+        now = time.monotonic()
+        if now - self._last_still >= STILL_WAITING_EVERY:
+            self._last_still = now
+            self.phase(f"still waiting: {'; '.join(problems[:3])}")
+
     def wait_healthy(self, name: str, bound: float) -> dict[str, NodeView]:
+        self._last_still = time.monotonic()
         return wait_cluster_healthy(self.lab, self.options.agents, name, bound,
-                                    interval=self.options.health_interval)
+                                    interval=self.options.health_interval, still=self.still_waiting)
 
     def _wait_healthy_after(self, name: str) -> None:
         self.wait_healthy(name, self.options.bounds.healthy_after)
@@ -248,12 +258,15 @@ class ScenarioRun:
         """Wait for health as the monitor's streams show it (no extra ssh load on the nodes while they
         recover); only views newer than `since` count."""
         problems: list[str] = []
+        self._last_still = time.monotonic()
 
         def healthy() -> bool:
             nonlocal problems
             latest = monitor.latest()
             fresh = {n: v for n, v in latest.items() if v.time > since}
             problems = health_problems(fresh, tuple(self.lab.nodes), self.options.agents)
+            if problems:
+                self.still_waiting(problems)
             return not problems
 
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,13 +29,18 @@ def read_back(lab: LabApi, files: Mapping[str, str], readers: tuple[str, ...]
     failures: list[str] = []
     for writer, path in files.items():
         for reader in readers:
+            # base64: a crash can leave arbitrary bytes at the tail, which must not break the text
+            # channel the lab's commands return through
             try:
-                result = lab.run(reader, [paths.GUEST_CAT, path], timeout=120.0)
+                result = lab.run(reader, [paths.GUEST_BASE64, "--wrap=0", path], timeout=120.0)
             except DualrootError as exc:
                 failures.append(f"{reader} could not read {path}: {exc}")
                 continue
             if result.ok:
-                contents[(writer, reader)] = result.stdout.encode()
+                try:
+                    contents[(writer, reader)] = base64.b64decode(result.stdout.strip(), validate=True)
+                except binascii.Error:
+                    failures.append(f"{reader} returned undecodable contents for {path}")
             else:
                 failures.append(f"{reader} could not read {path}: {result.stderr.strip()}")
     return contents, failures
@@ -161,9 +168,11 @@ def fsck_offline(lab: LabApi, node: str, agents: StackAgents, *, wait_unmounted:
     return FsckResult(False, f"fsck.ocfs2 -fn on {node} exit {result.rc}: {tail}")
 
 
-def wait_cluster_healthy(lab: LabApi, agents: StackAgents, name: str, bound: float,
-                         interval: float = 2.0) -> dict[str, NodeView]:
-    """Poll every node until health_problems is empty; raise naming what was still wrong."""
+def wait_cluster_healthy(lab: LabApi, agents: StackAgents, name: str, bound: float, *,
+                         interval: float = 2.0,
+                         still: Callable[[list[str]], None] | None = None) -> dict[str, NodeView]:
+    """Poll every node until health_problems is empty; raise naming what was still wrong.
+    `still` hears the problems after each poll that was not healthy (for progress lines)."""
     last: dict[str, NodeView] = {}
     problems: list[str] = []
 
@@ -172,6 +181,8 @@ def wait_cluster_healthy(lab: LabApi, agents: StackAgents, name: str, bound: flo
         for node in lab.nodes:
             last[node] = probe(lab, node)
         problems = health_problems(last, tuple(lab.nodes), agents)
+        if problems and still is not None:
+            still(problems)
         return not problems
 
     try:

@@ -8,6 +8,7 @@ report, and the fencing service logs its answers. Any call it does not understan
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -285,11 +286,11 @@ class SimLab:
             argv = list(argv)
             if argv[0] == paths.GUEST_CAT and argv[1] == paths.GUEST_BOOT_ID:
                 return Result(0, f"boot-{node}-{self.boots[node]}\n")
-            if argv[0] == paths.GUEST_CAT:
+            if argv[:2] == [paths.GUEST_BASE64, "--wrap=0"]:
                 try:
-                    return Result(0, self.guest_path(argv[1]).read_text())
+                    return Result(0, base64.b64encode(self.guest_path(argv[2]).read_bytes()).decode())
                 except FileNotFoundError:
-                    return Result(1, "", f"cat: {argv[1]}: No such file or directory")
+                    return Result(1, "", f"base64: {argv[2]}: No such file or directory")
             if argv == [paths.GUEST_DMESG]:
                 lines = ["[    1.0] Linux version 6.1.0"]
                 if self.boots[node] > 1:

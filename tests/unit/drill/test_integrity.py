@@ -78,3 +78,9 @@ def test_check_all_clean():
 def test_unreadable_file_loses_everything_it_acknowledged():
     result = check_all({("node1", "node1"): file_of("node1", [1])}, {"node1": [1], "node2": [1, 2]})
     assert result.records_lost == 2
+
+
+def test_binary_garbage_tail_is_tolerated():
+    data = file_of("node1", [1, 2]) + bytes([0xFF, 0xFE, 0x80, 0x00, 0xC3])
+    check = check_file(data, "node1", "node2", acked=[1, 2])
+    assert check.clean and check.tail_garbage_lines == 1
