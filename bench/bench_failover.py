@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Failover side by side: a drill report of the stock agents against one of dualroot's agents.
+
+Run the same drills on the lab with each stack (same lab, same timeouts), then compare:
+
+    S="node_kill replication_cut rejoin_after_writes cold_start"
+    dualroot lab up --agents stock;    dualroot drill $S --agents stock --report /tmp/stock
+    dualroot lab up --agents dualroot; dualroot drill $S --agents dualroot --report /tmp/dualroot
+    python3 bench/bench_failover.py /tmp/stock /tmp/dualroot [--json bench/results/failover.json]
+
+Prints dualroot/stock ratios with issue 7's targets (kill to the survivor's first write and cold start at
+most 0.7x the stock stack) and writes them as JSON. Not a test: nothing here asserts on time.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from dualroot.drill.comparison import compare_reports, render_comparison  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stock", type=Path, help="report DIR (or report.json) of the stock agents")
+    parser.add_argument("dualroot", type=Path, help="report DIR (or report.json) of dualroot's agents")
+    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "failover.json")
+    args = parser.parse_args()
+
+    def load(path: Path) -> dict:
+        return json.loads((path / "report.json" if path.is_dir() else path).read_text())
+
+    rows = compare_reports(load(args.stock), load(args.dualroot))
+    print(render_comparison(rows))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"rows": [r.to_json() for r in rows]}, indent=2) + "\n")
+    print(f"\nwritten: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Two drill reports side by side (stock agents against dualroot's): the ratios issue 7 sets targets for.
+
+Pure: takes the two report.json documents, returns rows. bench/bench_failover.py prints and saves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# (scenario name prefix, metric, target ratio dualroot/stock or None for "shown, no target")
+METRICS: tuple[tuple[str, str, float | None], ...] = (
+    ("node_kill", "survivor_first_write", 0.7),       # kill to the survivor's first write
+    ("partition", "survivor_first_write", None),
+    ("replication_cut", "survivor_first_write", None),  # the winner's stall (114 s stock, RECIPE 12)
+    ("dlm_kill", "survivor_first_write", None),
+    ("node_kill", "return_seconds", None),
+    ("rejoin_after_writes", "resync_kib", None),
+    ("rejoin_after_writes", "resync_seconds", None),
+    ("cold_start", "return_seconds", 0.7),            # cold start to both mounted
+)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    scenario: str
+    metric: str
+    stock: float | None
+    dualroot: float | None
+    target: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.stock is None or self.dualroot is None or self.stock == 0:
+            return None
+        return round(self.dualroot / self.stock, 3)
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.ratio is None:
+            return None
+        return self.ratio <= self.target
+
+    def to_json(self) -> dict[str, object]:
+        return {"scenario": self.scenario, "metric": self.metric, "stock": self.stock,
+                "dualroot": self.dualroot, "ratio": self.ratio, "target": self.target,
+                "met": self.met}
+
+
+def metric_value(scenario: Mapping[str, object], metric: str) -> float | None:
+    if metric == "survivor_first_write":
+        after = scenario.get("seconds_after_fault")
+        value = after.get(metric) if isinstance(after, dict) else None
+    else:
+        value = scenario.get(metric)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def compare_reports(stock: Mapping[str, object], dualroot: Mapping[str, object]) -> list[ComparisonRow]:
+    """Rows for every scenario both reports ran (matched by name, e.g. node_kill:node2)."""
+    def by_name(doc: Mapping[str, object]) -> dict[str, Mapping[str, object]]:
+        scenarios = doc.get("scenarios")
+        return {str(s["name"]): s for s in scenarios if isinstance(s, dict)} \
+            if isinstance(scenarios, list) else {}
+
+    ours, theirs = by_name(dualroot), by_name(stock)
+    rows = []
+    for name in [n for n in theirs if n in ours]:
+        for prefix, metric, target in METRICS:
+            if name.split(":")[0] == prefix:
+                rows.append(ComparisonRow(name, metric, metric_value(theirs[name], metric),
+                                          metric_value(ours[name], metric), target))
+    return rows
+
+
+def render_comparison(rows: list[ComparisonRow]) -> str:
+    header = ("scenario", "metric", "stock", "dualroot", "ratio", "target", "met")
+    cells = [header]
+    for r in rows:
+        cells.append((r.scenario, r.metric, "-" if r.stock is None else f"{r.stock:g}",
+                      "-" if r.dualroot is None else f"{r.dualroot:g}",
+                      "-" if r.ratio is None else f"{r.ratio:.2f}",
+                      "-" if r.target is None else f"<= {r.target:g}",
+                      {None: "-", True: "yes", False: "NO"}[r.met]))
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)

@@ -1,0 +1,51 @@
+"""Stock against dualroot drill reports: rows, ratios, targets."""
+
+import pytest
+
+from dualroot.drill.comparison import compare_reports, render_comparison
+
+pytestmark = pytest.mark.unit
+
+
+def doc(**scenarios):
+    return {"scenarios": [dict(name=name, **fields) for name, fields in scenarios.items()]}
+
+
+STOCK = doc(**{
+    "node_kill:node2": {"seconds_after_fault": {"survivor_first_write": 14.6}, "return_seconds": 99.0},
+    "cold_start:node2": {"seconds_after_fault": {"survivor_first_write": None}, "return_seconds": 179.5},
+    "standby:node2": {"seconds_after_fault": {"survivor_first_write": 0.2}},
+})
+OURS = doc(**{
+    "node_kill:node2": {"seconds_after_fault": {"survivor_first_write": 9.5}, "return_seconds": 80.0},
+    "cold_start:node2": {"seconds_after_fault": {"survivor_first_write": None}, "return_seconds": 150.0},
+    "partition:node2": {"seconds_after_fault": {"survivor_first_write": 12.0}},
+})
+
+
+def test_rows_for_scenarios_in_both_reports_only():
+    rows = compare_reports(STOCK, OURS)
+    assert [(r.scenario, r.metric) for r in rows] == [
+        ("node_kill:node2", "survivor_first_write"), ("node_kill:node2", "return_seconds"),
+        ("cold_start:node2", "return_seconds")]
+
+
+def test_ratios_and_targets():
+    kill, ret, cold = compare_reports(STOCK, OURS)
+    assert kill.ratio == pytest.approx(0.651) and kill.target == 0.7 and kill.met is True
+    assert ret.target is None and ret.met is None
+    assert cold.ratio == pytest.approx(0.836) and cold.met is False
+
+
+def test_missing_values_give_no_ratio():
+    rows = compare_reports(doc(**{"node_kill:node1": {"seconds_after_fault": {}}}),
+                           doc(**{"node_kill:node1": {"seconds_after_fault": {"survivor_first_write": 3}}}))
+    assert rows[0].ratio is None and rows[0].met is None
+
+
+def test_table():
+    lines = render_comparison(compare_reports(STOCK, OURS)).splitlines()
+    assert lines[0].split() == ["scenario", "metric", "stock", "dualroot", "ratio", "target", "met"]
+    assert lines[1].split() == ["node_kill:node2", "survivor_first_write", "14.6", "9.5", "0.65", "<=",
+                                "0.7", "yes"]
+    assert lines[3].split()[-1] == "NO"
