@@ -170,11 +170,20 @@ def _same_device(ctx: ActionContext, entry: MountEntry, device: str) -> bool:
     return os.path.realpath(root + entry.device) == os.path.realpath(root + device)
 
 
-def _our_mount(ctx: ActionContext, volume: Volume) -> MountEntry | None:
-    """Our mount, or None; another file system on our directory is an error (never touched)."""
-    entry = find_mount(_mounts(ctx), volume.directory)
+def _our_mount(ctx: ActionContext, volume: Volume, strict: bool = True) -> MountEntry | None:
+    """Our mount, or None. Another file system on our directory is never touched: an error when
+    `strict`; for stop it only means our volume is not mounted there."""
+    entries = _mounts(ctx)
+    entry = find_mount(entries, volume.directory)
     if entry is None:
         return None
+    if not strict:
+        ours = [e for e in entries if e.directory == entry.directory and e.fstype == "ocfs2"
+                and _same_device(ctx, e, volume.device)]
+        if ours and ours[-1] is not entry:
+            raise OcfError(OcfExit.ERR_GENERIC, f"{volume.directory} has {entry.device} mounted over "
+                           f"{volume.device}; unmount it first")
+        return ours[-1] if ours else None
     if entry.fstype != "ocfs2" or not _same_device(ctx, entry, volume.device):
         raise OcfError(
             OcfExit.ERR_GENERIC,
@@ -217,17 +226,16 @@ def _running_stack(ctx: ActionContext) -> str:
 
 def _check_disk_stack(ctx: ActionContext, volume: Volume, running: str) -> None:
     result = ctx.runner.run([paths.O2CLUSTER, "-o", volume.device], timeout=_bound(ctx, 0.2, 10))
-    if not result.ok:
-        raise OcfError(
-            OcfExit.ERR_GENERIC,
-            f"cannot read the cluster stack of {volume.device}: {result.first_error_line()}",
-        )
     from dualroot.stack.kernel_stack import parse_o2cluster
 
     try:
-        disk = parse_o2cluster(result.stdout)
-    except ValueError as exc:
-        raise OcfError(OcfExit.ERR_GENERIC, f"o2cluster -o {volume.device}: {exc}") from exc
+        disk = parse_o2cluster(result.stdout) if result.ok else None
+    except ValueError:
+        disk = None
+    if disk is None:
+        # Only a clear mismatch refuses the start; if the stamp cannot be read, mount says why.
+        ctx.log.warning(f"cannot read the cluster stack of {volume.device}: {result.first_error_line()}")
+        return
     if disk.stack != running:
         raise OcfError(
             OcfExit.ERR_CONFIGURED,
@@ -284,7 +292,7 @@ def stop(ctx: ActionContext) -> OcfExit:
     from dualroot.ocfs2.holders import find_holders
 
     volume = Volume(ctx)
-    if _our_mount(ctx, volume) is None:
+    if _our_mount(ctx, volume, strict=False) is None:
         return OcfExit.SUCCESS
     below = submounts(_mounts(ctx), volume.directory)
     if below:
@@ -302,7 +310,7 @@ def stop(ctx: ActionContext) -> OcfExit:
         if probe.outcome is IoOutcome.FROZEN:
             raise OcfError(OcfExit.ERR_GENERIC, _frozen_reason(volume, plan.call_bound))
         result = ctx.runner.run([paths.UMOUNT, volume.directory], timeout=plan.call_bound)
-        if result.ok or _our_mount(ctx, volume) is None:
+        if result.ok or _our_mount(ctx, volume, strict=False) is None:
             if named:
                 ctx.log.info(f"unmounted {volume.directory} after stopping: {'; '.join(named)}")
             return OcfExit.SUCCESS

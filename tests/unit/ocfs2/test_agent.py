@@ -318,3 +318,26 @@ def test_validate_level_10_needs_kernel_support(host: Path) -> None:
     rc, reason = call("validate-all", env, HostRunner({"/proc/filesystems": "nodev\tproc\n\text4\n"}))
     assert rc == 5 and "no ocfs2 support" in reason
     assert call("validate-all", env, HostRunner({"/proc/filesystems": "nodev\tproc\n\tocfs2\n"})) == (0, "")
+
+
+def test_stop_with_another_filesystem_on_the_directory_is_success(host: Path) -> None:
+    mounts = BASE_MOUNTS + f"/dev/sdb {DIRECTORY} ext4 rw 0 0\n"
+    runner = HostRunner({"/proc/mounts": mounts})
+    assert call("stop", environ(host), runner) == (0, "")
+    assert runner.calls == []  # never touches a file system that is not ours
+
+
+def test_stop_refuses_when_our_volume_is_covered_by_another_mount(host: Path) -> None:
+    mounts = MOUNTED + f"/dev/sdb {DIRECTORY} ext4 rw 0 0\n"
+    rc, reason = call("stop", environ(host), HostRunner({"/proc/mounts": mounts}))
+    assert rc == 1 and "/dev/sdb mounted over /dev/drbd0" in reason
+
+
+def test_start_goes_on_when_the_stamp_cannot_be_read(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner.expect([paths.O2CLUSTER, "-o", DEVICE], rc=1, stderr="o2cluster: Device or resource busy\n")
+    mount = [paths.MOUNT, "-t", "ocfs2", DEVICE, DIRECTORY]
+    runner.expect(mount)
+    runner.on(mount, lambda: runner.files.update({"/proc/mounts": MOUNTED}))
+    assert call("start", environ(host), runner) == (0, "")
