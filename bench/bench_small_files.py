@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Small files on OCFS2 over DRBD against ext4 on the same kind of virtual disk, in the same lab VM.
+
+The web-root case of issue 7: create+sync, stat and read COUNT small files, with cold caches (dropped
+right before) and warm ones, on OCFS2 (/srv/ocfs2, DRBD protocol C to the peer) and on ext4 on the
+node's spare disk /dev/vdc (formatted on first use); then the web case proper: files written on node1,
+first read on node2 (cold), against ext4's cold read. Ratios are OCFS2/ext4 (targets: read <= 1.5x,
+write <= 3x). Median of --runs runs.
+
+    python3 bench/bench_small_files.py [--files 10000] [--size 4096] [--runs 2] [--json PATH]
+
+Needs the lab up and healthy (`dualroot lab up`). Not a test: nothing here asserts on time.
+"""
+
+import argparse
+import json
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from dualroot import paths  # noqa: E402
+
+GUEST_SCRIPT = "/root/dualroot-small-files.py"
+EXT4_MOUNT = "/mnt/dualroot-bench"
+SPARE_DISK = "/dev/vdc"
+OCFS2_ROOT = f"{paths.GUEST_OCFS2_MOUNT}/dualroot-bench"
+STEP_TIMEOUT = 3600.0
+
+# (name, node, guest arguments after the script; {dir} {files} {size} filled in), in order.
+# A drop-caches step comes before every cold measurement.
+STEPS = (
+    ("write_sync", "node1", "write {dir} {files} {size}"),
+    ("-", "node1", "drop-caches"),
+    ("stat_cold", "node1", "stat {dir} {files}"),
+    ("stat_warm", "node1", "stat {dir} {files}"),
+    ("-", "node1", "drop-caches"),
+    ("read_cold", "node1", "read {dir} {files}"),
+    ("read_warm", "node1", "read {dir} {files}"),
+)
+WEB_STEPS = (  # OCFS2 only: written on node1 above, first read on node2
+    ("-", "node2", "drop-caches"),
+    ("web_first_read_other_node", "node2", "read {dir} {files}"),
+)
+# ratio name -> (OCFS2 measurement, ext4 measurement it is held against, target or None)
+RATIOS = {
+    "write_sync": ("write_sync", "write_sync", 3.0),
+    "stat_cold": ("stat_cold", "stat_cold", None),
+    "stat_warm": ("stat_warm", "stat_warm", None),
+    "read_cold": ("read_cold", "read_cold", 1.5),
+    "read_warm": ("read_warm", "read_warm", 1.5),
+    "web_first_read_other_node": ("web_first_read_other_node", "read_cold", 1.5),
+}
+
+
+def ratio_rows(ocfs2: dict[str, float], ext4: dict[str, float]) -> list[dict[str, object]]:
+    """Medians in, one row per ratio out (None where a side is missing or zero)."""
+    rows = []
+    for name, (ours, native, target) in RATIOS.items():
+        a, b = ocfs2.get(ours), ext4.get(native)
+        ratio = round(a / b, 2) if a is not None and b else None
+        rows.append({"case": name, "ocfs2_s": a, "ext4_s": b, "ratio": ratio, "target": target,
+                     "met": None if target is None or ratio is None else ratio <= target})
+    return rows
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    keys = {k for run in runs for k in run}
+    return {k: round(statistics.median(r[k] for r in runs if k in r), 4) for k in sorted(keys)}
+
+
+def render(rows: list[dict[str, object]]) -> str:
+    lines = [f"{'case':28} {'ocfs2 s':>9} {'ext4 s':>9} {'ratio':>6}  target"]
+    for r in rows:
+        def num(v: object) -> str:
+            return "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+        lines.append(f"{r['case']!s:28} {num(r['ocfs2_s']):>9} {num(r['ext4_s']):>9} "
+                     f"{num(r['ratio']):>6}  {'' if r['target'] is None else '<= ' + str(r['target'])}"
+                     f"{'' if r['met'] is None else (' ok' if r['met'] else ' MISSED')}")
+    return "\n".join(lines)
+
+
+def run_guest(lab, node: str, args: str) -> float:
+    result = lab.run(node, [paths.GUEST_PYTHON, GUEST_SCRIPT, *shlex.split(args)],
+                     timeout=STEP_TIMEOUT).check()
+    return float(json.loads(result.stdout.strip().splitlines()[-1])["seconds"])
+
+
+def prepare_ext4(lab) -> None:
+    q = shlex.quote
+    lab.script("node1", "\n".join([
+        "set -e",
+        f"mkdir -p {q(EXT4_MOUNT)}",
+        f"if ! mountpoint -q {q(EXT4_MOUNT)}; then",
+        f"  blkid -o value -s TYPE {q(SPARE_DISK)} | grep -qx ext4 || mkfs.ext4 -F -q {q(SPARE_DISK)}",
+        f"  mount -o noatime {q(SPARE_DISK)} {q(EXT4_MOUNT)}",
+        "fi",
+    ]) + "\n", timeout=300.0).check()
+
+
+def one_run(lab, files: int, size: int, stamp: str, progress) -> tuple[dict, dict]:
+    results: dict[str, dict[str, float]] = {"ext4": {}, "ocfs2": {}}
+    dirs = {"ext4": f"{EXT4_MOUNT}/sf-{stamp}", "ocfs2": f"{OCFS2_ROOT}/sf-{stamp}"}
+    for fs in ("ext4", "ocfs2"):
+        steps = STEPS + (WEB_STEPS if fs == "ocfs2" else ())
+        for name, node, template in steps:
+            seconds = run_guest(lab, node, template.format(dir=dirs[fs], files=files, size=size))
+            if name != "-":
+                results[fs][name] = seconds
+                progress(f"{fs:5} {name:26} {seconds:8.3f} s")
+    for d in dirs.values():   # not timed
+        lab.run("node1", [paths.GUEST_RM, "-rf", d], timeout=STEP_TIMEOUT)
+    return results["ocfs2"], results["ext4"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10000)
+    parser.add_argument("--size", type=int, default=4096)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "small_files.json")
+    args = parser.parse_args()
+
+    from dualroot.drill.execution import detect_stack
+    from dualroot.lab.control import Lab
+
+    lab = Lab()
+    started = time.monotonic()
+
+    def progress(text: str) -> None:
+        print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
+
+    stack = detect_stack(lab).value
+    for node in lab.nodes:
+        lab.put(node, Path(__file__).with_name("small_files_guest.py"), GUEST_SCRIPT)
+    prepare_ext4(lab)
+    ocfs2_runs, ext4_runs = [], []
+    for run in range(args.runs):
+        progress(f"run {run + 1}/{args.runs}: {args.files} files of {args.size} bytes ({stack} agents)")
+        ocfs2, ext4 = one_run(lab, args.files, args.size, f"{int(time.time())}-{run}", progress)
+        ocfs2_runs.append(ocfs2)
+        ext4_runs.append(ext4)
+    rows = ratio_rows(medians(ocfs2_runs), medians(ext4_runs))
+    print(render(rows))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({
+        "files": args.files, "size": args.size, "runs": args.runs, "agents": stack,
+        "ocfs2_runs": ocfs2_runs, "ext4_runs": ext4_runs, "ratios": rows}, indent=2) + "\n")
+    print(f"written: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The small-files benchmark: the guest workload run for real here, and the ratio arithmetic."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+BENCH = Path(__file__).resolve().parents[3] / "bench"
+GUEST = BENCH / "small_files_guest.py"
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_small_files", BENCH / "bench_small_files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def guest(*args):
+    done = subprocess.run([sys.executable, str(GUEST), *args], capture_output=True, text=True,
+                          timeout=60, check=False)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_guest_workload_writes_stats_and_reads_every_file(tmp_path):
+    root = tmp_path / "web"
+    rc, out, _ = guest("write", str(root), "1500", "4096")
+    assert rc == 0 and json.loads(out)["files"] == 1500
+    files = sorted(root.rglob("*.html"))
+    assert len(files) == 1500 and {f.stat().st_size for f in files} == {4096}
+    assert sorted(p.name for p in root.iterdir()) == ["d000", "d001"]
+    for op in ("stat", "read"):
+        rc, out, _ = guest(op, str(root), "1500")
+        result = json.loads(out)
+        assert rc == 0 and result["op"] == op and result["seconds"] >= 0
+
+
+def test_guest_workload_fails_on_a_missing_file(tmp_path):
+    rc, _, err = guest("read", str(tmp_path), "1")
+    assert rc != 0 and "FileNotFoundError" in err
+
+
+def test_guest_usage():
+    rc, _, err = guest("explode")
+    assert rc == 2 and "small_files_guest.py write DIR COUNT SIZE" in err
+
+
+def test_ratios_and_targets():
+    bench = load_bench()
+    ocfs2 = {"write_sync": 6.0, "stat_cold": 10.0, "stat_warm": 1.5, "read_cold": 3.0, "read_warm": 1.0,
+             "web_first_read_other_node": 4.0}
+    ext4 = {"write_sync": 2.0, "stat_cold": 1.0, "stat_warm": 1.0, "read_cold": 2.0, "read_warm": 1.0}
+    rows = {r["case"]: r for r in bench.ratio_rows(ocfs2, ext4)}
+    assert rows["write_sync"]["ratio"] == 3.0 and rows["write_sync"]["met"] is True
+    assert rows["stat_cold"]["ratio"] == 10.0 and rows["stat_cold"]["met"] is None
+    assert rows["read_cold"]["ratio"] == 1.5 and rows["read_cold"]["met"] is True
+    assert rows["web_first_read_other_node"]["ratio"] == 2.0
+    assert rows["web_first_read_other_node"]["met"] is False       # held against ext4's cold read
+    table = bench.render(list(rows.values()))
+    assert "MISSED" in table.splitlines()[-1]
+
+
+def test_missing_side_gives_no_ratio():
+    rows = load_bench().ratio_rows({"write_sync": 1.0}, {})
+    assert rows[0]["ratio"] is None and rows[0]["met"] is None
+
+
+def test_medians():
+    assert load_bench().medians([{"a": 1.0}, {"a": 3.0}, {"a": 2.0, "b": 5.0}]) == {"a": 2.0, "b": 5.0}
+
+
+def test_every_cold_step_follows_a_cache_drop():
+    bench = load_bench()
+    steps = list(bench.STEPS + bench.WEB_STEPS)
+    for i, (name, node, _args) in enumerate(steps):
+        if "cold" in name or name.startswith("web_first_read"):
+            assert steps[i - 1][0] == "-" and steps[i - 1][2] == "drop-caches" and steps[i - 1][1] == node
