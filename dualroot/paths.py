@@ -1,5 +1,6 @@
 """Every system path dualroot uses, in one place (tests and packaging override them here)."""
 
+import os
 from pathlib import Path
 
 # --- OCF / Pacemaker ------------------------------------------------------------------------------
@@ -62,7 +63,8 @@ LINBIT_CRM_UNFENCE_PEER_9 = Path("/usr/lib/drbd/crm-unfence-peer.9.sh")
 DRBDADM_84 = "/usr/lib/drbd/drbdadm-84"
 
 # --- the lab (host side) --------------------------------------------------------------------------
-LAB_HOME = Path("/var/tmp/dualroot-lab")
+# DUALROOT_LAB_HOME moves the lab (a second lab, or tests that need an empty one)
+LAB_HOME = Path(os.environ.get("DUALROOT_LAB_HOME", "/var/tmp/dualroot-lab"))
 QEMU_SYSTEM = "/usr/bin/qemu-system-x86_64"
 QEMU_IMG = "/usr/bin/qemu-img"
 MMDEBSTRAP = "/usr/bin/mmdebstrap"
