@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from dualroot.drbd.control import DrbdResource
     from dualroot.drbd.status import ResourceStatus
 
-NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}"
-NAME_HINT = "letters, digits, '_', '.', '+' and '-' (starting with a letter or digit)"
-PATH_PATTERN = r"/[A-Za-z0-9_.+/-]*"
+ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+NAME_CHARS = ALNUM + "_.+-"
+NAME_HINT = "letters, digits, '_', '.', '+' and '-' (not starting with '-')"
+PATH_CHARS = NAME_CHARS + "/"
 PATH_HINT = "an absolute path of letters, digits, '_', '.', '+', '-' and '/'"
 # How often waits look at the state again (seconds).
 POLL_S = 0.25
@@ -48,10 +49,10 @@ METADATA = AgentMetadata(
     parameters=(
         Parameter("drbd_resource", "DRBD resource name",
                   "The name of the DRBD resource from the DRBD configuration.", required=True,
-                  unique_group="drbd_resource", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
+                  unique_group="drbd_resource", allowed_chars=NAME_CHARS, pattern_hint=NAME_HINT),
         Parameter("drbdconf", "DRBD configuration file",
                   "The DRBD configuration file drbdadm reads.", default=str(paths.DRBD_CONF),
-                  pattern=PATH_PATTERN, pattern_hint=PATH_HINT),
+                  allowed_chars=PATH_CHARS, prefix="/", pattern_hint=PATH_HINT),
         Parameter("connect_wait", "Seconds start waits for the peer",
                   "How long start waits for the connection to the peer before it returns (it succeeds "
                   "without the peer too, Unpromoted, with the lower promotion score).",

@@ -14,9 +14,12 @@ allowed values are named in the description and enforced by validate-all (`Param
 
 from __future__ import annotations
 
-from enum import Enum
-
+from dualroot.ocf.named_values import NamedStr
 from dualroot.ocf.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 OCF_VERSION = "1.1"
 
@@ -29,15 +32,21 @@ DOCTYPE = (
 )
 
 
-class ContentType(Enum):
-    STRING = "string"
-    INTEGER = "integer"
-    BOOLEAN = "boolean"
+class ContentType(NamedStr):
+    STRING: ClassVar[ContentType]
+    INTEGER: ClassVar[ContentType]
+    BOOLEAN: ClassVar[ContentType]
 
 
-class Role(Enum):
-    PROMOTED = "Promoted"
-    UNPROMOTED = "Unpromoted"
+ContentType.define(STRING="string", INTEGER="integer", BOOLEAN="boolean")
+
+
+class Role(NamedStr):
+    PROMOTED: ClassVar[Role]
+    UNPROMOTED: ClassVar[Role]
+
+
+Role.define(PROMOTED="Promoted", UNPROMOTED="Unpromoted")
 
 
 class Parameter(Record):
@@ -46,6 +55,9 @@ class Parameter(Record):
     `choices`: the only allowed values (named in the rendered longdesc, enforced by validate-all).
     `pattern`/`pattern_hint`: a regular expression the value must match in full, and how to say it
     in words ("letters, digits, '_', '-' and '.'"); keeps values that would be unsafe as arguments out.
+    `allowed_chars`/`prefix` (with `pattern_hint`): the same for the common case "only these
+    characters, starting with this", checked without `re` (cheaper for an agent's every action);
+    such a value may not start with "-" (it would read as an option).
     `minimum`/`maximum`: bounds for integers.
     """
 
@@ -62,6 +74,8 @@ class Parameter(Record):
     pattern_hint: str = ""
     minimum: int | None = None
     maximum: int | None = None
+    allowed_chars: str = ""
+    prefix: str = ""
 
     def full_longdesc(self) -> str:
         """The longdesc plus the constraints the schema cannot express."""

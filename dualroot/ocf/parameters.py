@@ -7,8 +7,6 @@ wrong here is wrong on every node (OCF 1.1: "not configured").
 
 from __future__ import annotations
 
-import re
-
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import ContentType
@@ -80,9 +78,11 @@ def _convert(p: Parameter, raw: str) -> Value:
             raise bad("must be a boolean (true or false)")
         return flag
     if p.content is ContentType.INTEGER:
-        if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+        digits = raw.strip()
+        if not digits.lstrip("+-").isdigit() or len(digits) - len(digits.lstrip("+-")) > 1 \
+                or not digits.lstrip("+-").isascii():
             raise bad("must be an integer")
-        number = int(raw.strip())
+        number = int(digits)
         if p.minimum is not None and number < p.minimum:
             raise bad(f"must be at least {p.minimum}")
         if p.maximum is not None and number > p.maximum:
@@ -90,8 +90,16 @@ def _convert(p: Parameter, raw: str) -> Value:
         return number
     if p.choices and raw not in p.choices:
         raise bad("must be one of " + ", ".join(p.choices))
-    if p.pattern is not None and not re.fullmatch(p.pattern, raw):
-        raise bad(f"must consist of {p.pattern_hint}" if p.pattern_hint else "has an invalid syntax")
+    syntax = "must consist of " + p.pattern_hint if p.pattern_hint else "has an invalid syntax"
+    # A value that starts with "-" would read as an option to the command it is passed to.
+    if p.allowed_chars and (not raw.startswith(p.prefix) or not set(raw) <= set(p.allowed_chars)
+                            or raw.startswith("-")):
+        raise bad(syntax)
+    if p.pattern is not None:
+        import re  # only agents with regular-expression parameters pay for it
+
+        if not re.fullmatch(p.pattern, raw):
+            raise bad(syntax)
     return raw
 
 

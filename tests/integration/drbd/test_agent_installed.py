@@ -152,6 +152,7 @@ BAD_INPUT = [
     ({"drbd_resource": "r0; reboot"}, {}, 6, "parameter drbd_resource must consist of"),
     ({"drbd_resource": "$(touch /tmp/pwned)"}, {}, 6, "parameter drbd_resource must consist of"),
     ({"drbd_resource": "r0\nr1"}, {}, 6, "parameter drbd_resource must consist of"),
+    ({"drbd_resource": "-r0"}, {}, 6, "parameter drbd_resource must consist of"),
     ({"drbd_resource": "r0", "drbdconf": "relative.conf"}, {}, 6, "parameter drbdconf must consist of"),
     ({"drbd_resource": "r0", "drbdconf": "/etc/drbd.conf|x"}, {}, 6, "parameter drbdconf must consist of"),
     ({"drbd_resource": "r0", "connect_wait": "five"}, {}, 6, "parameter connect_wait must be an integer"),

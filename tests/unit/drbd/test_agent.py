@@ -425,6 +425,8 @@ def test_reload_agent():
         ("drbd_resource", "", "parameter drbd_resource is required"),
         ("drbd_resource", "r0; reboot", "parameter drbd_resource must consist of"),
         ("drbd_resource", "$(id)", "parameter drbd_resource must consist of"),
+        ("drbd_resource", "-r0", "parameter drbd_resource must consist of"),
+        ("drbd_resource", "--force", "parameter drbd_resource must consist of"),
         ("drbdconf", "etc/drbd.conf", "parameter drbdconf must consist of an absolute path"),
         ("drbdconf", "/etc/drbd.conf`x`", "parameter drbdconf must consist of"),
         ("connect_wait", "5s", "parameter connect_wait must be an integer"),

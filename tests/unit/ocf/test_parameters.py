@@ -28,18 +28,21 @@ def test_empty_optional_value_takes_the_default():
     assert validate_parameters(METADATA, {"name": "x", "count": ""}).integer("count") == 3
 
 
-@pytest.mark.parametrize(("params", "words"), [
-    ({}, "parameter name is required"),
-    ({"name": ""}, "parameter name is required"),
-    ({"name": "a;rm -rf /"}, "parameter name must consist of letters"),
-    ({"name": "$(reboot)"}, "parameter name must consist of"),
-    ({"name": "a\nb"}, "parameter name must consist of"),
-    ({"name": "x", "count": "three"}, "parameter count must be an integer"),
-    ({"name": "x", "count": "0"}, "parameter count must be at least 1"),
-    ({"name": "x", "count": "11"}, "parameter count must be at most 10"),
-    ({"name": "x", "fast": "maybe"}, "parameter fast must be a boolean"),
-    ({"name": "x", "mode": "c"}, "parameter mode must be one of a, b"),
-])
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({}, "parameter name is required"),
+        ({"name": ""}, "parameter name is required"),
+        ({"name": "a;rm -rf /"}, "parameter name must consist of letters"),
+        ({"name": "$(reboot)"}, "parameter name must consist of"),
+        ({"name": "a\nb"}, "parameter name must consist of"),
+        ({"name": "x", "count": "three"}, "parameter count must be an integer"),
+        ({"name": "x", "count": "0"}, "parameter count must be at least 1"),
+        ({"name": "x", "count": "11"}, "parameter count must be at most 10"),
+        ({"name": "x", "fast": "maybe"}, "parameter fast must be a boolean"),
+        ({"name": "x", "mode": "c"}, "parameter mode must be one of a, b"),
+    ],
+)
 def test_bad_values_give_6_and_one_line(params, words):
     with pytest.raises(OcfError) as exc:
         validate_parameters(METADATA, params)
@@ -52,3 +55,39 @@ def test_long_values_are_cut_in_the_reason():
     with pytest.raises(OcfError) as exc:
         validate_parameters(METADATA, {"name": "x" * 200 + ";"})
     assert len(exc.value.reason) < 160
+
+
+def test_allowed_chars_and_prefix_without_re():
+    from dualroot.ocf.metadata import AgentMetadata, Parameter
+
+    md = AgentMetadata(
+        "x",
+        "1",
+        "x",
+        "x",
+        parameters=(
+            Parameter("path", "A path", "A path.", allowed_chars="abc/", prefix="/", pattern_hint="a path"),
+            Parameter("word", "A word", "A word.", allowed_chars="abc-", pattern_hint="a, b, c and -"),
+        ),
+        actions=(),
+    )
+    assert validate_parameters(md, {"path": "/a/b", "word": "a-b"}).text("word") == "a-b"
+    for params in ({"path": "a/b"}, {"path": "/a/d"}, {"word": "-ab"}, {"word": "a b"}):
+        with pytest.raises(OcfError) as exc:
+            validate_parameters(md, params)
+        assert "must consist of" in exc.value.reason
+
+
+@pytest.mark.parametrize(("value", "number"), [("1", 1), ("+1", 1), (" 7 ", 7), ("10", 10)])
+def test_integers_accepted(value, number):
+    assert validate_parameters(METADATA, {"name": "x", "count": value}).integer("count") == number
+
+
+@pytest.mark.parametrize("value", ["", "+", "1.0", "--1", "+-1", "١", "0x1", "1e3"])
+def test_integers_refused(value):
+    params = {"name": "x", "count": value}
+    if value == "":
+        assert validate_parameters(METADATA, params).integer("count") == 3
+        return
+    with pytest.raises(OcfError):
+        validate_parameters(METADATA, params)
