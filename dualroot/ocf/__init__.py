@@ -4,9 +4,11 @@ Import the module you need, not this package's names: an agent imports only what
 
 Public API (stable; other agents build on it):
 
-- `dualroot.ocf.exitcodes.OcfExit` — IntEnum of OCF 1.1 codes: SUCCESS 0, ERR_GENERIC 1, ERR_ARGS 2,
-  ERR_UNIMPLEMENTED 3, ERR_PERM 4, ERR_INSTALLED 5, ERR_CONFIGURED 6, NOT_RUNNING 7,
-  RUNNING_PROMOTED 8, FAILED_PROMOTED 9, DEGRADED 190, DEGRADED_PROMOTED 191.
+- `dualroot.ocf.exitcodes.OcfExit` — the OCF 1.1 codes, used like an IntEnum (ints with `.name`,
+  `OcfExit(7) is OcfExit.NOT_RUNNING`, ValueError for unknown codes; built on
+  `dualroot.ocf.named_values.NamedInt`, which spares agents the `enum` import):
+  SUCCESS 0, ERR_GENERIC 1, ERR_ARGS 2, ERR_UNIMPLEMENTED 3, ERR_PERM 4, ERR_INSTALLED 5,
+  ERR_CONFIGURED 6, NOT_RUNNING 7, RUNNING_PROMOTED 8, FAILED_PROMOTED 9, DEGRADED 190, DEGRADED_PROMOTED 191.
 - `dualroot.ocf.errors.OcfError(code, reason)` — the one error type; `reason` is one sentence.
 - `dualroot.ocf.environment.OcfEnvironment.from_environ(environ, action)` — `.params` (OCF_RESKEY_*),
   `.meta` (CRM_meta_*), `.resource_instance`, `.check_level`, `.feature_set`, `.timeout_s`,
@@ -27,7 +29,9 @@ Public API (stable; other agents build on it):
 - `dualroot.ocf.metadata` — `AgentMetadata(name, version, shortdesc, longdesc, parameters, actions,
   provider="dualroot", examples=(), see_also=())`, `Parameter(name, shortdesc, longdesc,
   content=ContentType.STRING|INTEGER|BOOLEAN, default=None, required=False, unique_group=None,
-  reloadable=False, choices=(), pattern=None, pattern_hint="", minimum=None, maximum=None)`,
+  reloadable=False, choices=(), pattern=None, pattern_hint="", minimum=None, maximum=None,
+  allowed_chars="", prefix="")` (`allowed_chars`/`prefix`: a syntax check without `re`; such values
+  may not start with "-"), `ContentType`/`Role` (NamedStr: `.value` is the OCF spelling),
   `Action(name, timeout, interval=None, depth=None, role=Role.PROMOTED|UNPROMOTED|None, start_delay=None)`
   (seconds), `Example(title, pcs, crmsh)`, `render_metadata(md) -> str` (OCF 1.1 + ocf-tester DOCTYPE).
 - `dualroot.ocf.parameters.validate_parameters(md, params) -> ParameterValues` (`.text(n)`,
