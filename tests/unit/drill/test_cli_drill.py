@@ -30,7 +30,7 @@ def test_unknown_scenario_exits_2(capsys):
 def sim_lab(tmp_path, monkeypatch):
     lab = SimLab(tmp_path)
     monkeypatch.setattr(control, "Lab", lambda: lab)
-    fast = {k: v for k, v in FAST.__dict__.items() if k not in ("stack", "fsck")}
+    fast = {k: v for k, v in FAST.__dict__.items() if k not in ("stack", "fsck", "poll_interval")}
     monkeypatch.setattr(execution, "DrillOptions", functools.partial(execution.DrillOptions, **fast))
     yield lab
     lab.close()
@@ -55,3 +55,8 @@ def test_wrong_agents_exit_1_with_the_reason(sim_lab, capsys):
     assert main(["drill", "standby", "--agents", "stock", "--no-fsck"]) == 1
     out = capsys.readouterr().out
     assert "ERROR" in out and "runs ocf:dualroot:drbd, not ocf:linbit:drbd" in out
+
+
+def test_poll_must_be_positive(capsys):
+    assert main(["drill", "node_kill", "--poll", "0"]) == 2
+    assert "--poll must be a positive number of seconds" in capsys.readouterr().err
