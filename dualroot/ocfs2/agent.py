@@ -278,7 +278,7 @@ def start(ctx: ActionContext) -> OcfExit:
 # --- stop -------------------------------------------------------------------------------------------
 def _frozen_reason(volume: Volume, seconds: float) -> str:
     return (
-        f"I/O on {volume.device} is frozen: {volume.directory} gave no answer within {seconds:.1f} s; "
+        f"I/O on {volume.device} is frozen: a read or stat gave no answer within {seconds:.1f} s; "
         "failing the stop now so that the cluster fences this node"
     )
 
@@ -287,7 +287,7 @@ def stop(ctx: ActionContext) -> OcfExit:
     import signal
 
     from dualroot.ocfs2.bounded_io import Outcome as IoOutcome
-    from dualroot.ocfs2.bounded_io import run_bounded, stat_path
+    from dualroot.ocfs2.bounded_io import read_direct, run_bounded, stat_path
     from dualroot.ocfs2.escalation import Phase, plan_escalation
     from dualroot.ocfs2.holders import find_holders
 
@@ -306,9 +306,12 @@ def stop(ctx: ActionContext) -> OcfExit:
     named: list[str] = []
     while True:
         elapsed = ctx.runner.monotonic() - started
-        probe = run_bounded(stat_path(_root(ctx) + volume.directory), plan.call_bound)
-        if probe.outcome is IoOutcome.FROZEN:
-            raise OcfError(OcfExit.ERR_GENERIC, _frozen_reason(volume, plan.call_bound))
+        # Before every umount: one direct read from the device (DRBD's suspended I/O blocks it even
+        # when OCFS2 still answers a stat from cached locks) and a stat of the mount point. Either
+        # hanging means umount would hang too: fail now so the node is fenced at once.
+        for work in (read_direct(_root(ctx) + volume.device), stat_path(_root(ctx) + volume.directory)):
+            if run_bounded(work, plan.call_bound).outcome is IoOutcome.FROZEN:
+                raise OcfError(OcfExit.ERR_GENERIC, _frozen_reason(volume, plan.call_bound))
         result = ctx.runner.run([paths.UMOUNT, volume.directory], timeout=plan.call_bound)
         if result.ok or _our_mount(ctx, volume, strict=False) is None:
             if named:

@@ -341,3 +341,19 @@ def test_start_goes_on_when_the_stamp_cannot_be_read(host: Path) -> None:
     runner.expect(mount)
     runner.on(mount, lambda: runner.files.update({"/proc/mounts": MOUNTED}))
     assert call("start", environ(host), runner) == (0, "")
+
+
+def test_stop_when_only_the_device_read_hangs(host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # OCFS2 may answer a stat from cached cluster locks while DRBD holds every device I/O.
+    mounted_host(host)
+
+    def hanging(_device: str) -> Callable[[], str]:
+        def work() -> str:
+            time.sleep(60)
+            return ""
+
+        return work
+
+    monkeypatch.setattr(bounded_io, "read_direct", hanging)
+    rc, reason = call("stop", environ(host, 6000), HostRunner({"/proc/mounts": MOUNTED}))
+    assert rc == 1 and "frozen" in reason
