@@ -3,7 +3,8 @@
 Order, each step idempotent so that a second `lab up` only checks:
   1. cluster files (corosync.conf, the DRBD resource) written on both nodes; corosync and Pacemaker on
   2. DRBD metadata and the OCFS2 file system made once, before the CIB hands the device to Pacemaker:
-     both disks are new and all zero, so the initial sync is skipped (`--clear-bitmap new-current-uuid`, RECIPE.md 4),
+     both disks are new and all zero, so the initial sync is skipped (`--clear-bitmap
+     new-current-uuid`, RECIPE.md 4),
      and mkfs.ocfs2 needs no running DLM when the stack and cluster name are given
   3. for `--agents dualroot`, this checkout installed into both guests (`make install` into a staging
      root, unpacked over /)
@@ -132,9 +133,12 @@ def install_checkout(lab: Lab) -> None:
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             tar.add(stage, arcname=".")
         payload = buffer.getvalue()
+    # --no-overwrite-dir: the staging root's own mode (0700, a temp dir) must not land on the guest's
+    # / — that locked the hacluster user out and stopped Pacemaker.
     for node in lab.nodes:
-        proc = subprocess.run(lab.ssh_argv(node, "tar -xzf - -C / --no-same-owner"), input=payload,
-                              capture_output=True, timeout=120, check=False)
+        unpack = "tar -xzf - -C / --no-same-owner --no-overwrite-dir"
+        proc = subprocess.run(lab.ssh_argv(node, unpack), input=payload, capture_output=True,
+                              timeout=120, check=False)
         if proc.returncode != 0:
             raise DualrootError(f"installing into {node} failed: {proc.stderr.decode().strip()}")
         lab.run(node, ["test", "-x", "/usr/lib/ocf/resource.d/dualroot/drbd"], timeout=20).check()
