@@ -34,7 +34,6 @@ from dualroot.lab.qemu import (
     console_shows_kernel,
     kill_node,
     start_node,
-    stop_node,
 )
 from dualroot.lab.topology import NODES, NodeSpec, host_ports
 
@@ -172,17 +171,30 @@ class QemuProvider:
             self.layout.disk(node.name, role).unlink(missing_ok=True)
         return Accel.TCG, f"KVM present but the guest kernel said nothing in {KVM_PROBE_SECONDS:.0f} s"
 
-    def down(self, progress: Progress) -> None:
+    def down(self, progress: Progress, timeout: float = 60.0) -> None:
+        """ACPI power-off of both nodes at once, one shared bound, then SIGKILL of what is left."""
+        from dualroot.lab.qmp import qmp_command
+
         self.lab.close_connections()
+        running = [n for n in NODES if qemu_pid(self.layout, n.name)]
+        for node in running:
+            progress(f"down: powering off {node.name}")
+            try:
+                qmp_command(self.layout.qmp_socket(node.name), "system_powerdown")
+            except DualrootError:
+                pass
+        deadline = time.monotonic() + timeout
+        while any(qemu_pid(self.layout, n.name) for n in running) and time.monotonic() < deadline:
+            time.sleep(0.5)
         for node in NODES:
             if qemu_pid(self.layout, node.name):
-                progress(f"down: powering off {node.name}")
-            stop_node(self.layout, node, timeout=60)
+                progress(f"down: {node.name} did not power off in {timeout:.0f} s: killing its QEMU")
+            kill_node(self.layout, node)
         self.stop_fenced()
         progress("down: no lab process left running")
 
     def destroy(self, progress: Progress) -> None:
-        self.down(progress)
+        self.down(progress, timeout=0)  # the disks go anyway: no clean shutdown needed
         for node in NODES:
             for role in ("root", "drbd", "spare"):
                 self.layout.disk(node.name, role).unlink(missing_ok=True)

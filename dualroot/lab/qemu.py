@@ -105,24 +105,6 @@ def start_node(layout: LabLayout, image: Image, node: NodeSpec, accel: Accel) ->
                             "see `dualroot lab status`; `dualroot lab down` stops what the lab started")
 
 
-def stop_node(layout: LabLayout, node: NodeSpec, timeout: float = 60.0) -> None:
-    """Power the node off: ACPI shutdown through QMP first, SIGKILL of our own QEMU PID after the bound."""
-    from dualroot.lab.qmp import qmp_command
-
-    pid = qemu_pid(layout, node.name)
-    if pid is None:
-        layout.pidfile(node.name).unlink(missing_ok=True)
-        return
-    try:
-        qmp_command(layout.qmp_socket(node.name), "system_powerdown")
-    except DualrootError:
-        pass
-    deadline = time.monotonic() + timeout
-    while qemu_pid(layout, node.name) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    kill_node(layout, node)
-
-
 def kill_node(layout: LabLayout, node: NodeSpec) -> float:
     """SIGKILL the node's QEMU (a hard crash); returns the host time of the kill."""
     pid = qemu_pid(layout, node.name)
