@@ -1,14 +1,17 @@
 # dualroot: `make demo` runs the main job, `make test` the whole suite (each installs what it needs).
-PYTHON ?= python3
+PYTHON ?= .venv/bin/python
 DESTDIR ?=
 PREFIX ?= /usr
 
 .PHONY: demo test lint unit install
 
+# the standard drill: a hard kill of each node and a network partition; `dualroot drill` alone runs all
+DRILLS ?= node_kill:node1 node_kill:node2 partition
+
 demo:
 	scripts/bootstrap lab
 	$(PYTHON) -m dualroot lab up
-	$(PYTHON) -m dualroot lab status
+	$(PYTHON) -m dualroot drill $(DRILLS) --report report
 
 test:
 	scripts/bootstrap test
@@ -45,3 +48,5 @@ install:
 		chmod 755 "$$dir/.$$name.tmp" && mv -f "$$dir/.$$name.tmp" "$$dir/$$name" || exit 1; done
 	install -d -m 755 "$(DESTDIR)$(MANDIR)/man7"
 	for m in man/*.7; do [ -e "$$m" ] || continue; install -m 644 "$$m" "$(DESTDIR)$(MANDIR)/man7/" || exit 1; done
+	install -d -m 755 "$(DESTDIR)$(MANDIR)/man1"
+	for m in man/*.1; do [ -e "$$m" ] || continue; install -m 644 "$$m" "$(DESTDIR)$(MANDIR)/man1/" || exit 1; done

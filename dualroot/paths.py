@@ -92,3 +92,12 @@ GUEST_SYSTEMCTL = "/bin/systemctl"
 GUEST_DD = "/bin/dd"
 GUEST_RM = "/bin/rm"
 GUEST_BASE64 = "/usr/bin/base64"
+
+# --- packaging (dualroot.packaging: the .deb and the .rpm, built on this host) -----------------------
+GIT = "/usr/bin/git"
+ENV = "/usr/bin/env"  # `env -C DIR`: the one runner has no cwd, and dpkg-buildpackage builds in its cwd
+DPKG_BUILDPACKAGE = "/usr/bin/dpkg-buildpackage"
+DPKG_DEB = "/usr/bin/dpkg-deb"
+LINTIAN = "/usr/bin/lintian"
+RPMBUILD = "/usr/bin/rpmbuild"
+RPM = "/usr/bin/rpm"

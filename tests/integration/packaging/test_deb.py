@@ -1,0 +1,95 @@
+"""The Debian package: built by dpkg-buildpackage from a copy of the tree; layout, modes, control
+fields, lintian without errors, and the packaged agent and command run from an unpacked copy."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dualroot import __version__, paths
+from tests.integration.packaging.package_listing import (
+    deb_entries,
+    lintian_tags,
+    parse_dpkg_deb_contents,
+    run,
+)
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[3]
+DIST = "/usr/lib/python3/dist-packages"
+AGENTS = ("drbd", "o2cb", "ocfs2")
+
+
+def test_the_package_is_named_for_the_version_and_arch_all(deb):
+    assert deb.name == f"dualroot_{__version__}_all.deb"
+    assert run(paths.DPKG_DEB, "-f", deb, "Package", "Version", "Architecture").split() == [
+        "Package:", "dualroot", "Version:", __version__, "Architecture:", "all"]
+
+
+def test_layout_and_modes(deb):
+    entries = deb_entries(deb)
+    executables = [f"/usr/lib/ocf/resource.d/dualroot/{name}" for name in AGENTS]
+    executables += ["/usr/lib/dualroot/dualroot-fence-peer", "/usr/bin/dualroot"]
+    for path in executables:
+        assert entries[path].mode == "-rwxr-xr-x", path
+    # every agent in agents/ is installed, and nothing else is in the provider directory
+    agent_dir = {p for p in entries if p.startswith("/usr/lib/ocf/resource.d/dualroot/")}
+    assert agent_dir == {f"/usr/lib/ocf/resource.d/dualroot/{n}" for n in AGENTS}
+    for page in ("man1/dualroot.1.gz", *(f"man7/ocf_dualroot_{n}.7.gz" for n in AGENTS)):
+        assert entries[f"/usr/share/man/{page}"].mode == "-rw-r--r--", page
+    sources = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "dualroot").rglob("*.py")
+                     if "__pycache__" not in p.parts)
+    packaged = sorted(p.removeprefix(DIST + "/") for p in entries if p.startswith(DIST + "/dualroot/")
+                      and p.endswith(".py"))
+    assert packaged == sources
+    assert all(entries[f"{DIST}/{p}"].mode == "-rw-r--r--" for p in packaged)
+    # Debian byte-compiles in postinst; shipped bytecode is a lintian error and goes stale
+    assert not [p for p in entries if "__pycache__" in p or p.endswith(".pyc")]
+    assert "/usr/share/doc/dualroot/copyright" in entries
+
+
+def test_depends_as_debian_names_them(deb):
+    fields = run(paths.DPKG_DEB, "-f", deb, "Depends", "Recommends")
+    depends = {d.strip().split(" ")[0] for d in fields.split("\n")[0].removeprefix("Depends:").split(",")}
+    assert {"pacemaker", "pacemaker-cli-utils", "drbd-utils", "ocfs2-tools", "dlm-controld",
+            "python3", "python3-lxml"} <= depends
+    assert "Recommends: python3-matplotlib" in fields
+
+
+def test_lintian_reports_no_errors(deb):
+    result = subprocess.run([paths.LINTIAN, "--fail-on", "error", str(deb)], capture_output=True,
+                            text=True, check=False, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+    errors = lintian_tags(result.stdout, "E")
+    assert not errors and result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_packaged_agent_handler_and_command_run_from_an_unpacked_copy(deb, tmp_path):
+    run(paths.DPKG_DEB, "-x", deb, tmp_path)
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "PYTHONPATH": str(tmp_path / DIST.lstrip("/"))}
+    # run from the unpacked root: `python3 -c` puts the current directory (a checkout?) first on sys.path
+    origin = subprocess.run(["/usr/bin/python3", "-S", "-c", "import dualroot; print(dualroot.__file__)"],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert origin.startswith(str(tmp_path)), "the test would exercise another installed copy"
+    agent = tmp_path / "usr/lib/ocf/resource.d/dualroot/drbd"
+    assert agent.read_text().startswith("#!/usr/bin/python3 -S\n")  # dh_python3 kept the shebang
+    meta = subprocess.run([str(agent), "meta-data"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          check=False)
+    assert meta.returncode == 0 and '<resource-agent name="drbd"' in meta.stdout
+    command = subprocess.run([str(tmp_path / "usr/bin/dualroot"), "--version"], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, check=False)
+    assert (command.returncode, command.stdout.strip()) == (0, f"dualroot {__version__}")
+    handler = tmp_path / "usr/lib/dualroot/dualroot-fence-peer"
+    assert "dualroot.drbd.fence_peer" in handler.read_text()
+
+
+def test_listing_and_lintian_parsers():
+    listing = ("drwxr-xr-x root/root         0 2026-11-25 11:50 ./\n"
+               "-rwxr-xr-x root/root       139 2026-11-25 11:50 ./usr/bin/a b\n"
+               "lrwxrwxrwx root/root         0 2026-11-25 11:50 ./usr/bin/c -> a b\n")
+    entries = parse_dpkg_deb_contents(listing)
+    assert entries["/usr/bin/a b"].mode == "-rwxr-xr-x" and "/usr/bin/c" in entries and "/" in entries
+    output = ("E: dualroot: package-installs-python-pycache-dir [x]\nW: dualroot: foo\n"
+              "N: E: not a tag\nrunning with root privileges is not recommended!\n")
+    assert lintian_tags(output, "E") == ["E: dualroot: package-installs-python-pycache-dir [x]"]
+    assert len(lintian_tags(output, "EW")) == 2
