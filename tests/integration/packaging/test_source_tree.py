@@ -48,7 +48,12 @@ def test_source_selection_keeps_work_in_progress_and_drops_junk(tmp_path):
     (repo / "pkg" / "__pycache__" / "new.pyc").write_text("")  # ignored
     (repo / "vagrant" / ".vagrant" / "machines").mkdir(parents=True)
     (repo / "vagrant" / ".vagrant" / "machines" / "id").write_text("")  # untracked tool state
-    assert source_files(repo) == [".gitignore", "edited.py", "kept.py", "pkg/new.py"]
+    # what an in-tree dpkg-buildpackage leaves behind stays out (debian/.gitignore)
+    (repo / "debian" / "dualroot" / "usr").mkdir(parents=True)
+    shutil.copy(REPO / "debian" / ".gitignore", repo / "debian" / ".gitignore")
+    for leftover in ("dualroot/usr/x", "files", "dualroot.substvars", "debhelper-build-stamp"):
+        (repo / "debian" / leftover).write_text("")
+    assert source_files(repo) == [".gitignore", "debian/.gitignore", "edited.py", "kept.py", "pkg/new.py"]
 
 
 def test_the_tarball_is_the_selection_under_one_top_directory(tmp_path):
