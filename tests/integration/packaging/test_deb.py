@@ -79,6 +79,10 @@ def test_the_packaged_agent_handler_and_command_run_from_an_unpacked_copy(deb, t
     command = subprocess.run([str(tmp_path / "usr/bin/dualroot"), "--version"], env=env, cwd=tmp_path,
                              capture_output=True, text=True, check=False)
     assert (command.returncode, command.stdout.strip()) == (0, f"dualroot {__version__}")
+    # the CIB side of the command (lxml, from python3-lxml) works from the package alone
+    cib = subprocess.run([str(tmp_path / "usr/bin/dualroot"), "cib", "render", "--format", "xml"], env=env,
+                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert cib.returncode == 0 and cib.stdout.startswith("<cib "), cib.stderr
     handler = tmp_path / "usr/lib/dualroot/dualroot-fence-peer"
     assert "dualroot.drbd.fence_peer" in handler.read_text()
 
