@@ -289,7 +289,7 @@ def stop(ctx: ActionContext) -> OcfExit:
     from dualroot.ocfs2.bounded_io import Outcome as IoOutcome
     from dualroot.ocfs2.bounded_io import read_direct, run_bounded, stat_path
     from dualroot.ocfs2.escalation import Phase, plan_escalation
-    from dualroot.ocfs2.holders import find_holders
+    from dualroot.ocfs2.holders import find_holders, has_exited
 
     volume = Volume(ctx)
     if _our_mount(ctx, volume, strict=False) is None:
@@ -318,7 +318,8 @@ def stop(ctx: ActionContext) -> OcfExit:
                 ctx.log.info(f"unmounted {volume.directory} after stopping: {'; '.join(named)}")
             return OcfExit.SUCCESS
         phase = plan.phase(ctx.runner.monotonic() - started)
-        holders = find_holders(volume.directory, _host(ctx, paths.PROC), own_pid=os.getpid())
+        proc = _host(ctx, paths.PROC)
+        holders = find_holders(volume.directory, proc, own_pid=os.getpid())
         holders = [h for h in holders if h.pid != 1]  # never signal init, whatever it holds
         if phase is Phase.GIVE_UP:
             who = ", ".join(h.describe() for h in holders[:5]) or "no process (a kernel user?)"
@@ -329,6 +330,7 @@ def stop(ctx: ActionContext) -> OcfExit:
             )
         sig = (Phase.TERM if phase is Phase.UMOUNT else phase).signal
         assert sig is not None
+        signalled = []
         for holder in holders:
             try:
                 os.kill(holder.pid, sig)
@@ -339,8 +341,16 @@ def stop(ctx: ActionContext) -> OcfExit:
                 continue
             text = f"{signal.Signals(sig).name} {holder.describe()}"
             named.append(text)
+            signalled.append(holder.pid)
             ctx.log.warning(f"{volume.directory} busy: sent {text}")
-        ctx.runner.sleep(plan.round_delay)
+        # Retry umount as soon as every signalled holder has exited, at most round_delay later.
+        # (and never less than 50 ms, so a round always lets time pass toward the next phase).
+        waited = 0.0
+        while waited < 0.05 or (
+            waited < plan.round_delay and not all(has_exited(proc, pid) for pid in signalled)
+        ):
+            ctx.runner.sleep(0.025)
+            waited += 0.025
 
 
 # --- monitor ----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class EscalationPlan(Record):
     kill_at: float
     give_up_at: float
     call_bound: float  # bound on each umount or probe of the mount
-    round_delay: float  # pause between signal rounds, so holders can exit
+    round_delay: float  # longest wait for signalled holders to exit before the next umount
 
     def phase(self, elapsed: float) -> Phase:
         if elapsed >= self.give_up_at:
@@ -63,5 +63,5 @@ def plan_escalation(timeout: float) -> EscalationPlan:
         kill_at=kill_at,
         give_up_at=usable,
         call_bound=call_bound,
-        round_delay=min(1.0, (usable - term_at) / 10),
+        round_delay=min(0.5, (usable - term_at) / 10),
     )

@@ -101,3 +101,14 @@ def find_holders(
             comm = "?"
         holders.append(Holder(pid=int(name), comm=comm, uses=uses))
     return sorted(holders, key=lambda h: h.pid)
+
+
+def has_exited(proc_root: Path, pid: int) -> bool:
+    """True once `pid` no longer runs: gone from /proc, or a zombie (its files are closed already)."""
+    try:
+        with open(f"{proc_root}/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return True
+    fields = stat.rsplit(b")", 1)[-1].split()
+    return not fields or fields[0] in (b"Z", b"X")

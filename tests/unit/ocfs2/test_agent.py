@@ -248,6 +248,7 @@ def spawn_holder(host: Path, *, ignore_term: bool = False) -> subprocess.Popen[b
     os.symlink("/", d / "root")
     os.symlink(f"{DIRECTORY}/data/file", d / "fd" / "3")
     (d / "maps").write_text("")
+    (d / "stat").write_text(f"{child.pid} (holder) S 1 1 1 0\n")  # stays "running" in the fake /proc
     return child
 
 

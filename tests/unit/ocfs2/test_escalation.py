@@ -14,7 +14,7 @@ def test_phases_are_ordered_and_inside_the_timeout(timeout: float) -> None:
     plan = plan_escalation(timeout)
     assert 0 < plan.term_at < plan.kill_at < plan.give_up_at < timeout
     assert plan.call_bound <= plan.term_at
-    assert 0 < plan.round_delay <= 1.0
+    assert 0 < plan.round_delay <= 0.5
     assert plan.phase(0) is Phase.UMOUNT
     assert plan.phase(plan.term_at) is Phase.TERM
     assert plan.phase(plan.kill_at) is Phase.KILL

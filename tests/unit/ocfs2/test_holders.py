@@ -83,3 +83,15 @@ def test_real_proc_finds_this_test_process(tmp_path: Path) -> None:
         mine = [h for h in holders if h.pid == os.getpid()]
         assert mine and any(use.startswith("fd ") for use in mine[0].uses)
         handle.write("x")
+
+
+def test_has_exited(tmp_path: Path) -> None:
+    from dualroot.ocfs2.holders import has_exited
+
+    assert not has_exited(Path("/proc"), os.getpid())
+    assert has_exited(tmp_path, 12345)  # no such entry
+    (tmp_path / "7").mkdir()
+    (tmp_path / "7" / "stat").write_bytes(b"7 (a) b) Z 1 7 7 0")  # a comm with ") " in it, a zombie
+    assert has_exited(tmp_path, 7)
+    (tmp_path / "7" / "stat").write_bytes(b"7 (sleep) S 1 7 7 0")
+    assert not has_exited(tmp_path, 7)
