@@ -106,6 +106,14 @@ def _last_line(result: CommandResult) -> str:
     return lines[-1] if lines else "no output"
 
 
+def build_failure_reason(output: str) -> str:
+    """The line that says why a build failed: the last 'error:' line (dpkg-checkbuilddeps' unmet
+    dependencies, rpmbuild's failed section), else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line.lower()]
+    return (errors or lines or ["no output"])[-1]
+
+
 def _require(program: str, hint: str) -> None:
     if not os.access(program, os.X_OK):
         raise DualrootError(f"{program} is missing", hint)
@@ -113,9 +121,10 @@ def _require(program: str, hint: str) -> None:
 
 def _run_build(argv: Sequence[str], cwd: Path, log: Path, what: str, hint: str) -> CommandResult:
     result = run_host([paths.ENV, "-C", str(cwd), *argv], timeout=BUILD_TIMEOUT)
-    log.write_text(f"$ {' '.join(argv)}\n{result.stdout}\n{result.stderr}", encoding="utf-8")
+    output = f"{result.stdout}\n{result.stderr}"
+    log.write_text(f"$ {' '.join(argv)}\n{output}", encoding="utf-8")
     if not result.ok:
-        raise DualrootError(f"{what} failed (exit code {result.rc}): {_last_line(result)}",
+        raise DualrootError(f"{what} failed (exit code {result.rc}): {build_failure_reason(output)}",
                             f"{hint}; the whole output is in {log}")
     return result
 
@@ -133,7 +142,7 @@ def build_deb(repo_root: Path, out_dir: Path) -> Path:
         # dpkg-buildpackage writes its results into the parent of the source directory.
         tree = copy_tree(repo_root, Path(scratch) / f"{PACKAGE}-{version}")
         _run_build([paths.DPKG_BUILDPACKAGE, "-us", "-uc", "-b"], tree, out_dir / "dualroot-deb-build.log",
-                   "dpkg-buildpackage", "see which step failed")
+                   "dpkg-buildpackage", f"unmet build dependencies? {DEB_TOOLS_HINT}")
         built = sorted(Path(scratch).glob(f"{PACKAGE}_{version}_*.deb"))
         if len(built) != 1:
             raise DualrootError(f"dpkg-buildpackage produced {len(built)} packages named "
@@ -175,7 +184,7 @@ def build_rpm(repo_root: Path, out_dir: Path, nodeps: bool = True) -> Path:
         source_tarball(repo_root, sources)
         argv = [paths.RPMBUILD, "-bb", *(["--nodeps"] if nodeps else []), "--define", f"_topdir {top}",
                 "--define", "__os_install_post %{nil}", str(repo_root / "dualroot.spec")]
-        _run_build(argv, top, out_dir / "dualroot-rpm-build.log", "rpmbuild", "see which step failed")
+        _run_build(argv, top, out_dir / "dualroot-rpm-build.log", "rpmbuild", "see which section failed")
         built = sorted((top / "RPMS").glob(f"*/{PACKAGE}-*.rpm"))
         if len(built) != 1:
             raise DualrootError(f"rpmbuild produced {len(built)} packages, expected one",

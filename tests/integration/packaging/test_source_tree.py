@@ -11,7 +11,13 @@ import pytest
 
 from dualroot import __version__
 from dualroot.errors import DualrootError
-from dualroot.packaging import build_deb, read_versions, source_files, source_tarball
+from dualroot.packaging import (
+    build_deb,
+    build_failure_reason,
+    read_versions,
+    source_files,
+    source_tarball,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +88,17 @@ def test_a_tree_without_packaging_metadata_is_refused(tmp_path):
     with pytest.raises(DualrootError) as caught:
         build_deb(tmp_path, tmp_path / "out")
     assert "debian/changelog" in str(caught.value) or "packaging metadata" in str(caught.value)
+
+
+@pytest.mark.parametrize(("output", "reason"), [
+    ("dpkg-checkbuilddeps: error: Unmet build dependencies: dh-python\n"
+     "dpkg-buildpackage: warning: build dependencies/conflicts unsatisfied; aborting\n"
+     "dpkg-buildpackage: warning: (Use -d flag to override.)\n",
+     "dpkg-checkbuilddeps: error: Unmet build dependencies: dh-python"),
+    ("+ make install\nerror: Bad exit status from /var/tmp/rpm-tmp.x (%install)\n   \n",
+     "error: Bad exit status from /var/tmp/rpm-tmp.x (%install)"),
+    ("first\nlast line\n\n", "last line"),
+    ("", "no output"),
+])
+def test_the_reason_a_build_failed(output, reason):
+    assert build_failure_reason(output) == reason
