@@ -112,7 +112,7 @@ class Volume:
 
 
 def row(name: str, ours: tuple[list[float], int], theirs: tuple[list[float], int]) -> str:
-    a, b = statistics.mean(ours[0]), statistics.mean(theirs[0])
+    a, b = statistics.median(ours[0]), statistics.median(theirs[0])  # medians: the host is shared
     return (f"| {name} | {a:7.1f} (rc {ours[1]}) | {b:7.1f} (rc {theirs[1]}) | {a / b:5.2f} |")
 
 
@@ -186,7 +186,7 @@ def bench_stop(volume: Volume, holders: int, rounds: int) -> list[str]:
                 p.kill()
                 p.wait()
             volume.umount_if_needed()
-    a, b = statistics.mean(results["dualroot"]), statistics.mean(results["Filesystem"])
+    a, b = statistics.median(results["dualroot"]), statistics.median(results["Filesystem"])
     return [f"| stop, {holders} busy holders (s) | {a:7.2f} (rc {codes['dualroot']}) | "
             f"{b:7.2f} (rc {codes['Filesystem']}) | {a / b:5.2f} |"]
 
@@ -208,7 +208,7 @@ def main() -> int:
         lines += bench_monitor(volume, args.runs)
         lines += bench_stack(work, args.runs)
         lines += bench_stop(volume, args.holders, args.stop_rounds)
-        print(f"# {args.runs} runs per monitor case (mean), {args.stop_rounds} stop rounds; "
+        print(f"# {args.runs} runs per monitor case (median), {args.stop_rounds} stop rounds; "
               f"agents run by their shebang ({PY} -S), work tree on PYTHONPATH")
         print("\n".join(lines))
     return 0
