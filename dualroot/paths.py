@@ -101,3 +101,4 @@ DPKG_DEB = "/usr/bin/dpkg-deb"
 LINTIAN = "/usr/bin/lintian"
 RPMBUILD = "/usr/bin/rpmbuild"
 RPM = "/usr/bin/rpm"
+GROFF = "/usr/bin/groff"  # packaging tests render the packaged man pages with warnings on

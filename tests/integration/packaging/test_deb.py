@@ -1,6 +1,7 @@
 """The Debian package: built by dpkg-buildpackage from a copy of the tree; layout, modes, control
 fields, lintian without errors, and the packaged agent and command run from an unpacked copy."""
 
+import gzip
 import subprocess
 from pathlib import Path
 
@@ -85,6 +86,17 @@ def test_the_packaged_agent_handler_and_command_run_from_an_unpacked_copy(deb, t
     assert cib.returncode == 0 and cib.stdout.startswith("<cib "), cib.stderr
     handler = tmp_path / "usr/lib/dualroot/dualroot-fence-peer"
     assert "dualroot.drbd.fence_peer" in handler.read_text()
+
+
+def test_the_packaged_man_pages_render_without_warnings(deb, tmp_path):
+    run(paths.DPKG_DEB, "-x", deb, tmp_path)
+    pages = sorted((tmp_path / "usr/share/man").glob("man*/*.gz"))
+    assert [p.name for p in pages] == ["dualroot.1.gz", *(f"ocf_dualroot_{n}.7.gz" for n in AGENTS)]
+    for page in pages:
+        result = subprocess.run([paths.GROFF, "-man", "-Tutf8", "-ww", "-z"],
+                                input=gzip.decompress(page.read_bytes()), capture_output=True, check=False,
+                                env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
+        assert (result.returncode, result.stderr.decode()) == (0, ""), page.name
 
 
 def test_listing_and_lintian_parsers():
