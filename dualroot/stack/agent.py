@@ -278,6 +278,10 @@ def _pcmk_start(ctx: ActionContext) -> OcfExit:
     _select_stack(ctx, StackName.PCMK)
     if not _dlm_pids(ctx):
         options = ctx.params.text("daemon_options").split() if ctx.params.has("daemon_options") else []
+        # No startup fencing (what controld's default "-s 0" does): Pacemaker already fences a node
+        # that fails. With it on, dlm_controld fenced a healthy peer in the lab whose own start came
+        # later than post_join_delay (30 s), e.g. after its DRBD promote. Options given later win.
+        options = ["--enable_startup_fencing", "0", *options]
         result = ctx.runner.run([paths.DLM_CONTROLD, *options], timeout=30)
         if not result.ok:
             raise OcfError(OcfExit.ERR_GENERIC, f"dlm_controld did not start: {result.first_error_line()}")

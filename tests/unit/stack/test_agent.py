@@ -156,8 +156,9 @@ def test_start_launches_dlm_controld_and_waits_until_ready(host: Path) -> None:
     runner = HostRunner({"/proc/mounts": MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
     runner.expect(CIB, stdout=crm_config())
     runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
-    runner.expect([paths.DLM_CONTROLD, "--enable_fencing", "1"])
-    runner.on([paths.DLM_CONTROLD, "--enable_fencing", "1"], lambda: fake_daemon(host))
+    daemon = [paths.DLM_CONTROLD, "--enable_startup_fencing", "0", "--enable_fencing", "1"]
+    runner.expect(daemon)
+    runner.on(daemon, lambda: fake_daemon(host))
     # first answer: not ready yet (the daemon has not joined); then ready once comms exist
     runner.expect(STATUS, rc=1, stderr="dlm_controld is not ready\n")
     runner.expect(STATUS, stdout=STATUS_HEALTHY)
