@@ -101,4 +101,6 @@ DPKG_DEB = "/usr/bin/dpkg-deb"
 LINTIAN = "/usr/bin/lintian"
 RPMBUILD = "/usr/bin/rpmbuild"
 RPM = "/usr/bin/rpm"
+RPMSPEC = "/usr/bin/rpmspec"
+RPM2ARCHIVE = "/usr/bin/rpm2archive"  # package rpm2cpio (a dependency of rpm)
 GROFF = "/usr/bin/groff"  # packaging tests render the packaged man pages with warnings on

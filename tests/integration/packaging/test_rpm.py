@@ -5,6 +5,7 @@ agent and command run from an unpacked copy."""
 import shutil
 import subprocess
 import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.integration.packaging.package_listing import deb_entries, rpm_entries
 
 pytestmark = pytest.mark.integration
 
+REPO = Path(__file__).resolve().parents[3]
 AGENTS = ("drbd", "o2cb", "ocfs2")
 
 
@@ -60,11 +62,18 @@ def test_requires(rpm):
     assert run(paths.RPM, "-qp", "--recommends", rpm).split() == ["python3-matplotlib"]
 
 
+@pytest.mark.parametrize(("defines", "dlm"), [((), "dlm"), (("--define", "suse_version 1550"), "libdlm")])
+def test_dlm_controld_by_its_distribution_name(defines, dlm):
+    requires = run(paths.RPMSPEC, "-q", "--requires", *defines, REPO / "dualroot.spec").split()
+    (other,) = {"dlm", "libdlm"} - {dlm}
+    assert dlm in requires and other not in requires
+
+
 def test_the_packaged_agent_and_command_run_from_an_unpacked_copy(rpm, tmp_path):
     # rpm2archive (from the rpm package itself; no cpio needed) turns the payload into X.rpm.tgz
     copy = tmp_path / rpm.name
     shutil.copy(rpm, copy)
-    run("/usr/bin/rpm2archive", copy)
+    run(paths.RPM2ARCHIVE, copy)
     with tarfile.open(f"{copy}.tgz") as payload:
         payload.extractall(tmp_path, filter="tar")
     site = site_packages(rpm_entries(rpm))
