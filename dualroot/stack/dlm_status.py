@@ -11,8 +11,10 @@ from dualroot.ocf.record import Record
 # "node N ..." summary followed by its member=/need_fencing=/... line. Only the key=value parts
 # are read: they are the daemon's machine interface, the summaries are for people.
 _PAIR = re.compile(r"([a-z_]+)=(\S*)")
-_NODE = re.compile(r"^node (\d+) ")
+_NODE = re.compile(r"^node(?:id)? (\d+)(?: |$)")
 _CLUSTER = re.compile(r"^cluster nodeid (\d+) quorate (\d+)")
+# dlm-controld 4.2.0 (Debian 12) starts `status -v` with "our_nodeid N" (seen in the lab)
+_OUR_NODEID = re.compile(r"^our_nodeid (\d+)$")
 
 
 class DlmNode(Record):
@@ -54,6 +56,9 @@ def parse_status(text: str) -> DlmDaemonStatus:
             our_nodeid = int(match.group(1))
             quorate_summary = match.group(2) == "1"
             continue
+        if match := _OUR_NODEID.match(line):
+            our_nodeid = int(match.group(1))
+            continue
         if match := _NODE.match(line):
             current = int(match.group(1))
             node_states.setdefault(current, {})
@@ -61,13 +66,16 @@ def parse_status(text: str) -> DlmDaemonStatus:
         pairs = dict(_PAIR.findall(line))
         if not pairs:
             continue
+        # The dump holds one key=value per line (4.2.0) or several on one line: global state comes
+        # first, then each node's after its "nodeid N" / "node N ..." header.
         if "stateful_merge_wait" in pairs or "member_count" in pairs:
-            global_state.update(pairs)
             current = None
-        elif current is not None and "member" in pairs:
+        if current is None:
+            if "our_nodeid" in pairs:
+                our_nodeid = _int(pairs.pop("our_nodeid"))
+            global_state.update(pairs)
+        else:
             node_states[current].update(pairs)
-        elif "our_nodeid" in pairs:
-            our_nodeid = _int(pairs["our_nodeid"])
     if our_nodeid is None and not global_state:
         raise ValueError("not the output of `dlm_tool status -v`")
     quorate = _int(global_state.get("quorate")) == 1 if "quorate" in global_state else bool(quorate_summary)

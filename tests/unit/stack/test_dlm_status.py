@@ -114,3 +114,49 @@ def test_ls_waiting_for_messages_is_not_fencing() -> None:
 
 def test_ls_empty() -> None:
     assert parse_ls("") == [] and parse_ls("dlm lockspaces\n") == []
+
+
+def verbose(global_pairs: dict[str, str], nodes: dict[int, dict[str, str]], our: int = 1) -> str:
+    """`dlm_tool status -v` as dlm 4.2 prints it on Debian 12 (captured in the lab, 2026-11-25)."""
+    lines = [f"our_nodeid {our}", *[f"    {k}={v}" for k, v in global_pairs.items()], "    "]
+    for nodeid, pairs in nodes.items():
+        lines += [f"nodeid {nodeid}", *[f"    {k}={v}" for k, v in pairs.items()], "    "]
+    return "\n".join(lines) + "\n"
+
+
+LAB_GLOBAL = {"member_count": "1", "joined_count": "1", "remove_count": "0", "daemon_ringid": "9",
+              "cluster_ringid": "9", "quorate": "1", "fence_pid": "0", "fence_in_progress_unknown": "0",
+              "zombie_count": "0", "monotime": "268", "stateful_merge_wait": "0"}
+LAB_NODE = {"member": "1", "killed": "0", "left_reason": "unknown", "need_fencing": "0", "delay_fencing": "0",
+            "fence_pid": "0", "fence_pid_wait": "0", "fence_result_wait": "0", "fence_actor_last": "0",
+            "fence_actor_done": "0", "add_time": "206", "rem_time": "0", "fail_walltime": "0",
+            "fail_monotime": "0", "fence_walltime": "0", "fence_monotime": "0"}
+
+
+def test_dlm_4_2_verbose_format_from_the_lab() -> None:
+    status = parse_status(verbose(LAB_GLOBAL, {1: LAB_NODE}))
+    assert status.our_nodeid == 1 and status.quorate and not status.stateful_merge_wait
+    assert [n.nodeid for n in status.nodes] == [1] and status.nodes[0].member
+    assert status.fence_pid == 0  # the global fence_pid, not a node's
+
+
+def test_dlm_4_2_verbose_format_fencing_and_merge() -> None:
+    text = verbose({**LAB_GLOBAL, "stateful_merge_wait": "1", "fence_pid": "77"},
+                   {1: LAB_NODE, 2: {**LAB_NODE, "member": "0", "need_fencing": "1", "fence_pid": "77"}})
+    status = parse_status(text)
+    assert status.stateful_merge_wait and status.fence_pid == 77
+    assert status.nodes_waiting_for_fencing == (2,)
+
+
+def test_status_verbose_as_dlm_controld_4_2_0_prints_it_in_the_lab():
+    """Captured from a lab node (Debian 12, dlm-controld 4.2.0): one key=value per line, and the
+    node id on an `our_nodeid N` line of its own. The parser once missed both, so the o2cb agent's
+    start never saw the daemon ready."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "dlm_tool_status_v_4.2.0_lab.txt").read_text()
+    status = parse_status(text)
+    assert status.our_nodeid == 1
+    assert status.quorate is True
+    assert status.stateful_merge_wait is False
+    assert [(n.nodeid, n.member, n.need_fencing) for n in status.nodes] == [(1, True, False)]
