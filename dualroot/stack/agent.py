@@ -287,22 +287,33 @@ def _pcmk_start(ctx: ActionContext) -> OcfExit:
             raise OcfError(OcfExit.ERR_GENERIC, f"dlm_controld did not start: {result.first_error_line()}")
     # Ready = the daemon answers with its node id and the kernel DLM has its comms configured
     # (the same condition Pacemaker's controld waits for before it reports success).
+    waiting_for = "dlm_tool status"
     while True:
         if not _dlm_pids(ctx):
             raise OcfError(OcfExit.ERR_GENERIC, "dlm_controld exited during start; see its log "
                            "(dlm_tool dump)")
         result = ctx.runner.run([paths.DLM_TOOL, "status", "-v"], timeout=10)
-        if result.ok:
+        comms = _host(ctx, paths.CONFIGFS / "dlm" / "cluster" / "comms")
+        if not result.ok:
+            waiting_for = f"dlm_tool status (it said: {result.first_error_line()})"
+        else:
             try:
                 ready = parse_status(result.stdout).our_nodeid is not None
             except ValueError:
                 ready = False
-            comms = _host(ctx, paths.CONFIGFS / "dlm" / "cluster" / "comms")
-            if ready and comms.is_dir() and any(comms.iterdir()):
+            if not ready:
+                first = result.stdout.strip().splitlines()[:1]
+                began = first[0] if first else ""
+                waiting_for = f"this node's id in dlm_tool status -v (it began: {began!r})"
+            elif not (comms.is_dir() and any(comms.iterdir())):
+                waiting_for = f"the DLM's node addresses in {paths.CONFIGFS}/dlm/cluster/comms"
+            else:
                 ctx.log.info("dlm_controld is ready")
                 return _pcmk_monitor(ctx)
         if ctx.runner.remaining() < 2:
-            raise OcfError(OcfExit.ERR_GENERIC, "dlm_controld did not become ready within the start timeout")
+            # Name what never arrived: the lab once waited out the timeout on an unread output form.
+            raise OcfError(OcfExit.ERR_GENERIC, f"dlm_controld did not become ready within the start "
+                           f"timeout: no {waiting_for}")
         ctx.runner.sleep(1)
 
 

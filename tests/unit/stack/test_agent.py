@@ -313,3 +313,13 @@ def test_validate_unreadable_cib_is_skipped_with_a_warning(host: Path) -> None:
     runner = HostRunner({})
     runner.expect(CIB, rc=102, stderr="Could not connect to the CIB\n")
     assert call("validate-all", environ(host), runner) == (0, "")
+
+
+def test_start_timeout_names_what_never_arrived(host: Path) -> None:
+    fake_daemon(host)
+    runner = HostRunner({"/proc/mounts": MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"}, budget_s=10)
+    runner.expect(CIB, stdout=crm_config())
+    runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
+    runner.allow(STATUS, stdout="something new\n    a=b\n")
+    rc, reason = call("start", environ(host), runner)
+    assert rc == 1 and "did not become ready" in reason and "'something new'" in reason
