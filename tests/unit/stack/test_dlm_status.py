@@ -160,3 +160,13 @@ def test_status_verbose_as_dlm_controld_4_2_0_prints_it_in_the_lab():
     assert status.quorate is True
     assert status.stateful_merge_wait is False
     assert [(n.nodeid, n.member, n.need_fencing) for n in status.nodes] == [(1, True, False)]
+
+
+def test_ls_as_dlm_tool_4_2_0_prints_it_in_the_lab() -> None:
+    """Captured on node1 with OCFS2 mounted through ocf:dualroot:ocfs2 (the volume's lockspace)."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures" / "dlm_tool_ls_4.2.0_lab.txt").read_text()
+    (space,) = parse_ls(text)
+    assert space.name == "0984021CB7F2477A8E0217B2D42A78E8" and space.global_id == 0xA60E3712
+    assert space.members == (1,) and space.flags == () and not space.waits_for_fencing
