@@ -261,6 +261,7 @@ def start(ctx: ActionContext) -> OcfExit:
         raise OcfError(
             OcfExit.ERR_GENERIC, f"cannot create mount point {volume.directory}: {exc.strerror}"
         ) from exc
+    _load_ocfs2(ctx)
     argv = [paths.MOUNT, "-t", "ocfs2"]
     if volume.options:
         argv += ["-o", ",".join(volume.options)]
@@ -385,6 +386,18 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
         if result.outcome is IoOutcome.FAILED:
             raise OcfError(OcfExit.ERR_GENERIC, f"write and read-back of {status} failed: {result.detail}")
     return OcfExit.SUCCESS
+
+
+def _load_ocfs2(ctx: ActionContext) -> None:
+    """Load the file system module before mounting: mount.ocfs2 asks the cluster stack first and, with
+    only ocfs2_stack_user loaded, fails "Unable to access cluster service" (seen in the lab on the
+    node that had not run mkfs); the kernel would load ocfs2 only for the mount call itself."""
+    filesystems = ctx.runner.read_text(str(paths.PROC_FILESYSTEMS)) or ""
+    if "ocfs2" in filesystems.split():
+        return
+    result = ctx.runner.run([paths.MODPROBE, "ocfs2"], timeout=30)
+    if not result.ok:
+        raise OcfError(OcfExit.ERR_INSTALLED, f"modprobe ocfs2 failed: {result.first_error_line()}")
 
 
 # --- validate-all -----------------------------------------------------------------------------------

@@ -179,8 +179,11 @@ def test_start_refuses_a_volume_stamped_for_another_stack(host: Path) -> None:
 
 def test_start_mounts_with_options(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
+                         "/proc/filesystems": "nodev\tproc\n\text4\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], stdout="pcmk,vmlab,none\n")
+    # the file system module is loaded first: mount.ocfs2 fails without it (seen in the lab)
+    runner.expect([paths.MODPROBE, "ocfs2"])
     mount = [paths.MOUNT, "-t", "ocfs2", "-o", "noatime,acl", DEVICE, DIRECTORY]
     runner.expect(mount)
     runner.on(mount, lambda: runner.files.update({"/proc/mounts": MOUNTED}))
@@ -191,7 +194,8 @@ def test_start_mounts_with_options(host: Path) -> None:
 
 def test_start_reports_mount_failure(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
+                         "/proc/filesystems": "nodev\tproc\n\tocfs2\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], stdout="pcmk,vmlab,none\n")
     mount = [paths.MOUNT, "-t", "ocfs2", DEVICE, DIRECTORY]
     runner.expect(mount, rc=1, stderr="mount.ocfs2: Transport endpoint\n")
@@ -336,7 +340,8 @@ def test_stop_refuses_when_our_volume_is_covered_by_another_mount(host: Path) ->
 
 def test_start_goes_on_when_the_stamp_cannot_be_read(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
+                         "/proc/filesystems": "\tocfs2\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], rc=1, stderr="o2cluster: Device or resource busy\n")
     mount = [paths.MOUNT, "-t", "ocfs2", DEVICE, DIRECTORY]
     runner.expect(mount)
