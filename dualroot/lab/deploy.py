@@ -71,6 +71,10 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
     step("Pacemaker online on both nodes")
     changed = apply_stack(lab, cfg)
     step("CIB " + ("pushed as one patch" if changed else "already as rendered: nothing to change"))
+    if not changed and not cluster_health(lab).healthy:
+        # a redeploy (e.g. fixed agents installed): let Pacemaker retry what failed before
+        lab.run(lab.nodes[0], ["crm_resource", "--cleanup"], timeout=120).check()
+        step("failed actions cleaned up so Pacemaker retries them")
     wait_healthy(lab, STACK_UP_TIMEOUT)
     step("both nodes Promoted with OCFS2 mounted")
     state.agents = agents

@@ -2,8 +2,8 @@
 
 `lab` brings the lab up (building the image if needed) with dualroot's agents when the checkout has
 them, or with DUALROOT_LAB_AGENTS=stock|dualroot, and checks that it is healthy before every test.
-The session leaves the lab running when it found it running (a developer's lab), and stops what it
-started otherwise.
+The session leaves the lab running when it found it running (a developer's lab); otherwise it starts
+from fresh disks and stops what it started.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def lab_session():
     def progress(message: str) -> None:
         print(f"lab: {message}", flush=True)
 
+    if not was_running:
+        provider.destroy(progress)  # a lab left behind (e.g. a killed session's) starts from fresh disks
     state = provider.up(Accel.AUTO, progress)
     deploy(provider, state, lab_agents(), progress)
     yield provider.lab
