@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # Part of the operation's timeout kept back so the agent can still report a reason before
 # Pacemaker's own timeout kills it.
 BUDGET_SHARE = 0.9
+# How long a killed child may take to go before the runner stops waiting for it.
+_REAP_SECONDS = 1.0
 # Budget when no operation timeout was given (a person running the agent by hand).
 DEFAULT_BUDGET_S = 60.0
 # A single command never gets less than this, so a nearly spent budget still gives a clear error.
@@ -124,7 +126,12 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], input: str | None, timeou
             os.close(fd)
         try:
             os.kill(pid, SIGKILL)
-            os.waitpid(pid, 0)
+            # A child in uninterruptible sleep (umount or stat on DRBD I/O frozen after a replication
+            # cut) does not die until the I/O resumes: wait a moment, then leave it to init rather
+            # than hang the agent until Pacemaker's own timeout.
+            reap_by = time.monotonic() + _REAP_SECONDS
+            while os.waitpid(pid, os.WNOHANG) == (0, 0) and time.monotonic() < reap_by:
+                time.sleep(0.01)
         except (ProcessLookupError, ChildProcessError):
             pass
         raise

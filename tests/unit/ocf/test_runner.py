@@ -89,3 +89,34 @@ def test_timed_out_child_is_killed(tmp_path):
     pid = int(marker.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_child_that_does_not_die_on_sigkill_is_left_behind_not_waited_for(monkeypatch):
+    """A umount stuck on frozen DRBD I/O ignores SIGKILL until the I/O resumes; the runner must still
+    return (with its timeout error) instead of hanging until Pacemaker's own timeout."""
+    import time
+
+    from dualroot.ocf import runner as runner_module
+
+    real_waitpid = os.waitpid
+    children: list[int] = []
+
+    def unkillable_waitpid(pid, options):
+        children.append(pid)
+        if options == 0:  # a blocking wait on a process in D state: blocks until its I/O resumes
+            time.sleep(15)
+        return (0, 0)  # never reports the child gone
+
+    monkeypatch.setattr(runner_module.os, "waitpid", unkillable_waitpid)
+    started = time.monotonic()
+    with pytest.raises(OcfError) as exc:
+        SubprocessRunner(timeout_s=60).run(["/bin/sleep", "30"], timeout=0.2)
+    elapsed = time.monotonic() - started
+    monkeypatch.undo()
+    for pid in set(children):  # reap the real (killed) child ourselves
+        try:
+            real_waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    assert "did not finish within" in exc.value.reason
+    assert elapsed < 10, "the runner waited for a child that would not die"
