@@ -14,6 +14,7 @@ Order, each step idempotent so that a second `lab up` only checks:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import subprocess
 import tarfile
@@ -35,6 +36,8 @@ if TYPE_CHECKING:  # the CIB side needs lxml, imported only when deploying
 Progress = Callable[[str], None]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INIT_MARKER = "/var/lib/dualroot-lab/stack-initialized"
+INSTALL_ID = "/var/lib/dualroot-lab/installed-build"
+PAYLOAD = "/var/tmp/dualroot-install.tgz"
 CLUSTER_ONLINE_TIMEOUT = 240.0
 STACK_UP_TIMEOUT = 420.0
 
@@ -59,12 +62,14 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
     write_cluster_files(lab, cfg)
     step("corosync.conf and the DRBD resource written on both nodes")
     if agents == "dualroot":
-        install_checkout(lab)
-        step("this checkout installed into both nodes")
+        step("this checkout installed into both nodes" if install_checkout(lab)
+             else "both nodes already have this checkout's build")
     # Pacemaker's first DC election waits dc-deadtime (20 s) and more under TCG: let it run while
     # DRBD and OCFS2 are made (an empty CIB has no resources, so it does not touch the device).
     for node in lab.nodes:
-        lab.run(node, ["systemctl", "enable", "--now", "corosync", "pacemaker"], timeout=120).check()
+        # `enable` reloads systemd, which costs tens of seconds under TCG: only when not running yet
+        lab.script(node, "systemctl is-active --quiet corosync pacemaker || "
+                         "systemctl enable --now corosync pacemaker\n", timeout=180).check()
     initialize_storage(lab, cfg, step)
     lab.wait_for("both nodes online in Pacemaker with a DC elected",
                  lambda: _cluster_online(lab), CLUSTER_ONLINE_TIMEOUT, 2.0)
@@ -123,9 +128,13 @@ def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:
                          f"touch {INIT_MARKER}\n", timeout=60).check()
 
 
-def install_checkout(lab: Lab) -> None:
+def install_checkout(lab: Lab) -> bool:
     """Install this tree into both guests the way a package would: `make install` into a staging root
-    (the package for Debian's python3, the agents under /usr/lib/ocf/resource.d/dualroot/)."""
+    (the package for Debian's python3, the agents under /usr/lib/ocf/resource.d/dualroot/).
+
+    The cluster may be running these very agents, so each file is put in place by rename (a monitor
+    never sees a half-written file: one did, and failed "can't open file", in the lab), and nothing is
+    copied when the guest already has this exact build. Returns True when something was installed."""
     with tempfile.TemporaryDirectory(prefix="dualroot-stage-") as stage:
         result = subprocess.run(["make", "-s", "-C", str(REPO_ROOT), "install", f"DESTDIR={stage}"],
                                 capture_output=True, text=True, timeout=300, check=False,
@@ -133,19 +142,45 @@ def install_checkout(lab: Lab) -> None:
         if result.returncode != 0:
             raise DualrootError(f"`make install` failed: {result.stderr.strip()[-300:]}",
                                 "run `make install DESTDIR=/tmp/x` to see why")
+        digest = hashlib.sha256()
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-            tar.add(stage, arcname=".")
+            for path in sorted(Path(stage).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    name = str(path.relative_to(stage))
+                    digest.update(name.encode() + path.read_bytes())
+                    tar.add(path, arcname=name)
         payload = buffer.getvalue()
-    # --no-overwrite-dir: the staging root's own mode (0700, a temp dir) must not land on the guest's
-    # / — that locked the hacluster user out and stopped Pacemaker.
+    build = digest.hexdigest()[:16]
+    installed = False
     for node in lab.nodes:
-        unpack = "tar -xzf - -C / --no-same-owner --no-overwrite-dir"
-        proc = subprocess.run(lab.ssh_argv(node, unpack), input=payload, capture_output=True,
-                              timeout=120, check=False)
+        if lab.run(node, ["cat", INSTALL_ID], timeout=20).stdout.strip() == build:
+            continue
+        proc = subprocess.run(lab.ssh_argv(node, f"cat > {PAYLOAD}"), input=payload,
+                              capture_output=True, timeout=180, check=False)
         if proc.returncode != 0:
-            raise DualrootError(f"installing into {node} failed: {proc.stderr.decode().strip()}")
-        lab.run(node, ["test", "-x", "/usr/lib/ocf/resource.d/dualroot/drbd"], timeout=20).check()
+            raise DualrootError(f"copying the build to {node} failed: {proc.stderr.decode().strip()}")
+        script = _UNPACK_SCRIPT.replace("@BUILD@", build).replace("@INSTALL_ID@", INSTALL_ID)
+        lab.script(node, script.replace("@PAYLOAD@", PAYLOAD), timeout=180).check()
+        installed = True
+    return installed
+
+
+# Each file goes to a temporary name beside its target and is renamed over it; existing directories
+# keep their modes (a staging root's 0700 once landed on / and locked Pacemaker's user out).
+_UNPACK_SCRIPT = """set -e
+stage=$(mktemp -d /var/tmp/dualroot-install.XXXXXX)
+tar -xzf @PAYLOAD@ -C "$stage" --no-same-owner
+cd "$stage"
+find . -type f | while read -r f; do
+  target="/${f#./}"
+  mkdir -p "$(dirname "$target")"
+  cp -p "$f" "$target.dualroot-new" && mv -f "$target.dualroot-new" "$target"
+done
+/usr/bin/python3 -m compileall -q /usr/lib/python3/dist-packages/dualroot >/dev/null || true
+cd / && rm -rf "$stage" @PAYLOAD@
+mkdir -p "$(dirname @INSTALL_ID@)" && echo @BUILD@ > @INSTALL_ID@
+"""
 
 
 def apply_stack(lab: Lab, cfg: ClusterConfig) -> bool:
