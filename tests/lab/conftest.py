@@ -18,6 +18,7 @@ from dualroot.lab.deploy import deploy
 from dualroot.lab.health import wait_healthy
 from dualroot.lab.provider import QemuProvider
 from dualroot.lab.qemu import Accel
+from dualroot.lab.topology import Link
 
 REPO = Path(__file__).resolve().parents[2]
 HEALTHY_TIMEOUT = 600.0
@@ -51,5 +52,7 @@ def lab(lab_session: Lab) -> Lab:
     for node in lab_session.nodes:
         if not lab_session.is_running(node):
             lab_session.start_node(node)
+        for link in Link:  # a test that failed halfway may have left a link cut
+            lab_session.set_link(node, link, up=True)
     wait_healthy(lab_session, HEALTHY_TIMEOUT)
     return lab_session
