@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="deploy with dualroot's agents (default) or the stock ones")
     up.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto",
                     help="QEMU accelerator; auto uses KVM only where it really boots a guest")
+    up.add_argument("--install", choices=["tree", "deb"], default="tree",
+                    help="put dualroot's agents on the nodes from this checkout (tree, default) or as the "
+                         "Debian package built from it (deb)")
     up.add_argument("--no-deploy", action="store_true", help="only boot the nodes")
     up.set_defaults(func=cmd_up)
     sub.add_parser("status", help="nodes, accelerator, cluster status").set_defaults(func=cmd_status)
@@ -57,7 +60,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     provider = QemuProvider()
     state = provider.up(Accel(args.accel), progress)
     if not args.no_deploy:
-        deploy(provider, state, args.agents, progress)
+        deploy(provider, state, args.agents, progress, install=args.install)
     print(cluster_status(provider.lab, state))
     return 0
 

@@ -48,7 +48,8 @@ def lab_cluster_config(agents: str) -> ClusterConfig:
     return replace(lab_config(), agents=Agents(agents))
 
 
-def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progress) -> None:
+def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progress,
+           install: str = "tree") -> None:
     lab: Lab = provider.lab
     cfg = lab_cluster_config(agents)
     started = time.monotonic()
@@ -61,7 +62,10 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
                             "deploy the stock stack with `dualroot lab up --agents stock`")
     write_cluster_files(lab, cfg)
     step("corosync.conf and the DRBD resource written on both nodes")
-    if agents == "dualroot":
+    if agents == "dualroot" and install == "deb":
+        install_deb(lab)
+        step("the Debian package built from this checkout installed on both nodes (apt, offline)")
+    elif agents == "dualroot":
         step("this checkout installed into both nodes" if install_checkout(lab)
              else "both nodes already have this checkout's build")
     # Pacemaker's first DC election waits dc-deadtime (20 s) and more under TCG: let it run while
@@ -164,6 +168,22 @@ def install_checkout(lab: Lab) -> bool:
         lab.script(node, script.replace("@PAYLOAD@", PAYLOAD), timeout=180).check()
         installed = True
     return installed
+
+
+def install_deb(lab: Lab) -> None:
+    """Build dualroot_*.deb from this tree and install it with apt on both nodes: its dependencies are
+    all in the lab image, so apt needs no network (the guests have none)."""
+    from dualroot.packaging import build_deb
+
+    with tempfile.TemporaryDirectory(prefix="dualroot-deb-") as out:
+        deb = build_deb(REPO_ROOT, Path(out))
+        for node in lab.nodes:
+            remote = f"/var/tmp/{deb.name}"
+            lab.put(node, deb, remote)
+            # `./` makes apt take the file; --no-download: the guests have no network
+            lab.script(node, f"cd /var/tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+                             f"--no-install-recommends --no-download ./{deb.name}\n", timeout=300).check()
+            lab.run(node, ["rm", "-f", INSTALL_ID, remote], timeout=30)
 
 
 # Each file goes to a temporary name beside its target and is renamed over it; existing directories
