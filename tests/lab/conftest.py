@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dualroot.errors import DualrootError
 from dualroot.lab.control import Lab
 from dualroot.lab.deploy import deploy
-from dualroot.lab.health import wait_healthy
+from dualroot.lab.health import cluster_health, wait_healthy
 from dualroot.lab.provider import QemuProvider
 from dualroot.lab.qemu import Accel
 from dualroot.lab.topology import Link
@@ -46,13 +47,25 @@ def lab_session():
         provider.down(progress)
 
 
+_UNRECOVERABLE: list[str] = []
+
+
 @pytest.fixture
 def lab(lab_session: Lab) -> Lab:
-    """A healthy lab: both nodes Promoted with OCFS2 mounted (a test before may have broken it)."""
+    """A healthy lab: both nodes Promoted with OCFS2 mounted (a test before may have broken it).
+
+    When the lab once fails to come back healthy, later tests fail at once instead of each waiting out
+    the bound again (the whole tier has to fit in CI's time)."""
+    if _UNRECOVERABLE:
+        pytest.fail(f"the lab did not recover earlier: {_UNRECOVERABLE[0]}")
     for node in lab_session.nodes:
         if not lab_session.is_running(node):
             lab_session.start_node(node)
         for link in Link:  # a test that failed halfway may have left a link cut
             lab_session.set_link(node, link, up=True)
-    wait_healthy(lab_session, HEALTHY_TIMEOUT)
+    try:
+        wait_healthy(lab_session, HEALTHY_TIMEOUT)
+    except DualrootError as exc:
+        _UNRECOVERABLE.append(f"{exc}; {'; '.join(cluster_health(lab_session).problems)}")
+        raise
     return lab_session
