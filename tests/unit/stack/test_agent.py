@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -207,6 +208,15 @@ def test_stop_refuses_while_lockspaces_are_in_use(host: Path) -> None:
     assert rc == 1 and "clvmd" in reason
 
 
+class RealPauseRunner(HostRunner):
+    """Virtual time as usual, plus a short real pause per sleep: the real daemon below needs real time
+    to die and be reaped, or a loaded machine saw the agent escalate to SIGKILL (a flaky -9)."""
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        time.sleep(min(seconds, 0.2))
+
+
 def test_stop_terms_dlm_controld(host: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     # A real process named dlm_controld (a copy of sleep), shown in the fake /proc by a link to its
     # real entry, so it disappears from there once SIGTERM ended it and it was reaped.
@@ -217,7 +227,7 @@ def test_stop_terms_dlm_controld(host: Path, tmp_path_factory: pytest.TempPathFa
     reaper.start()
     try:
         os.symlink(f"/proc/{daemon.pid}", host / "proc" / str(daemon.pid))
-        runner = HostRunner({"/proc/mounts": MOUNTS})
+        runner = RealPauseRunner({"/proc/mounts": MOUNTS})
         runner.expect(LS_ARGV, stdout="")
         assert call("stop", environ(host), runner) == (0, "")
         reaper.join(timeout=30)
