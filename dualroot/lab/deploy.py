@@ -220,5 +220,3 @@ def _cluster_online(lab: Lab) -> bool:
 def _proc_drbd(lab: Lab, node: str) -> str:
     return lab.run(node, ["cat", "/proc/drbd"], timeout=20).stdout
 
-
-__all__ = ["cluster_health", "deploy"]

@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-from dualroot import paths
 from dualroot.command import run_host
 from dualroot.errors import DualrootError
 from dualroot.lab.control import Lab
@@ -238,5 +237,3 @@ def vagrant_validate(vagrant_dir: Path) -> str:
     return run_host(["vagrant", "validate"], timeout=120,
                     env={"VAGRANT_CWD": str(vagrant_dir)}).check().stdout
 
-
-__all__ = ["LabState", "QemuProvider", "VagrantProvider", "paths"]
