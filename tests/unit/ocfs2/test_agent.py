@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ import pytest
 from dualroot import paths
 from dualroot.ocf.dispatcher import run_agent
 from dualroot.ocf.fakerunner import FakeRunner
-from dualroot.ocf.runner import CommandResult
 from dualroot.ocfs2 import agent as ocfs2_agent
 from dualroot.ocfs2 import bounded_io
 
@@ -26,26 +25,6 @@ DEVICE = "/dev/drbd0"
 DIRECTORY = "/srv/ocfs2"
 BASE_MOUNTS = "/dev/vda / ext4 rw 0 0\nconfigfs /sys/kernel/config configfs rw 0 0\n"
 MOUNTED = BASE_MOUNTS + f"{DEVICE} {DIRECTORY} ocfs2 rw,noatime,cluster_stack=pcmk 0 0\n"
-
-
-class HostRunner(FakeRunner):
-    """A FakeRunner whose scripted commands may change the files it serves (e.g. mount, umount)."""
-
-    def __init__(self, files: dict[str, str | None], budget_s: float = 60.0) -> None:
-        super().__init__(files, budget_s)
-        self.effects: dict[tuple[str, ...], Callable[[], None]] = {}
-
-    def on(self, argv: Sequence[str], effect: Callable[[], None]) -> None:
-        self.effects[tuple(argv)] = effect
-
-    def run(
-        self, argv: Sequence[str], *, input: str | None = None, timeout: float | None = None
-    ) -> CommandResult:
-        result = super().run(argv, input=input, timeout=timeout)
-        effect = self.effects.get(tuple(str(a) for a in argv))
-        if effect is not None and result.ok:
-            effect()
-        return result
 
 
 @pytest.fixture
@@ -83,7 +62,7 @@ def call(action: str, env: dict[str, str], runner: FakeRunner) -> tuple[int, str
 
 # --- monitor ----------------------------------------------------------------------------------------
 def test_monitor_not_mounted_and_probe_without_directory(host: Path) -> None:
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS})
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS})
     assert call("monitor", environ(host), runner) == (7, "")
     probe = environ(host, OCF_RESKEY_CRM_meta_interval="0", OCF_RESKEY_directory="/srv/missing")
     assert call("monitor", probe, runner)[0] == 7
@@ -91,12 +70,12 @@ def test_monitor_not_mounted_and_probe_without_directory(host: Path) -> None:
 
 
 def test_monitor_depth_0_mounted(host: Path) -> None:
-    assert call("monitor", environ(host), HostRunner({"/proc/mounts": MOUNTED})) == (0, "")
+    assert call("monitor", environ(host), FakeRunner({"/proc/mounts": MOUNTED})) == (0, "")
 
 
 def test_monitor_another_filesystem_on_the_directory_is_an_error(host: Path) -> None:
     mounts = BASE_MOUNTS + f"/dev/sdb {DIRECTORY} ext4 rw 0 0\n"
-    rc, reason = call("monitor", environ(host), HostRunner({"/proc/mounts": mounts}))
+    rc, reason = call("monitor", environ(host), FakeRunner({"/proc/mounts": mounts}))
     assert rc == 1 and "/dev/sdb (ext4)" in reason
 
 
@@ -104,23 +83,23 @@ def test_monitor_device_named_by_symlink(host: Path) -> None:
     (host / "dev" / "drbd").mkdir()
     os.symlink(host / "dev" / "drbd0", host / "dev" / "drbd" / "r0")
     env = environ(host, OCF_RESKEY_device="/dev/drbd/r0")
-    assert call("monitor", env, HostRunner({"/proc/mounts": MOUNTED}))[0] == 0
+    assert call("monitor", env, FakeRunner({"/proc/mounts": MOUNTED}))[0] == 0
 
 
 @pytest.mark.parametrize("level", ["10", "15"])
 def test_monitor_depth_10_reads_the_device(host: Path, level: str) -> None:
     (host / "srv" / "ocfs2").mkdir(parents=True)
     env = environ(host, OCF_CHECK_LEVEL=level)
-    assert call("monitor", env, HostRunner({"/proc/mounts": MOUNTED})) == (0, "")
+    assert call("monitor", env, FakeRunner({"/proc/mounts": MOUNTED})) == (0, "")
     (host / "dev" / "drbd0").unlink()
-    rc, reason = call("monitor", env, HostRunner({"/proc/mounts": MOUNTED}))
+    rc, reason = call("monitor", env, FakeRunner({"/proc/mounts": MOUNTED}))
     assert rc == 1 and "direct read from /dev/drbd0 failed" in reason
 
 
 def test_monitor_depth_20_writes_this_nodes_status_file(host: Path) -> None:
     (host / "srv" / "ocfs2").mkdir(parents=True)
     env = environ(host, OCF_CHECK_LEVEL="20")
-    assert call("monitor", env, HostRunner({"/proc/mounts": MOUNTED})) == (0, "")
+    assert call("monitor", env, FakeRunner({"/proc/mounts": MOUNTED})) == (0, "")
     status = host / "srv" / "ocfs2" / paths.OCFS2_STATUS_DIR / "node1"
     assert status.read_bytes().startswith(b"node1 fs_ocfs2:0\n")
 
@@ -134,32 +113,32 @@ def test_monitor_frozen_device_fails_fast_with_a_reason(host: Path, monkeypatch:
         return work
 
     monkeypatch.setattr(bounded_io, "read_direct", hanging)
-    runner = HostRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)  # what is left of a 2 s monitor
+    runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)  # what is left of a 2 s monitor
     rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="10"), runner)
     assert rc == 1 and "frozen" in reason
 
 
 @pytest.mark.parametrize("level", ["abc", "-1", "1 0"])
 def test_bad_check_level(host: Path, level: str) -> None:
-    rc, reason = call("monitor", environ(host, OCF_CHECK_LEVEL=level), HostRunner({"/proc/mounts": MOUNTED}))
+    rc, reason = call("monitor", environ(host, OCF_CHECK_LEVEL=level), FakeRunner({"/proc/mounts": MOUNTED}))
     assert rc == 6 and "OCF_CHECK_LEVEL" in reason
 
 
 # --- start ------------------------------------------------------------------------------------------
 def test_start_is_idempotent(host: Path) -> None:
-    runner = HostRunner({"/proc/mounts": MOUNTED})
+    runner = FakeRunner({"/proc/mounts": MOUNTED})
     assert call("start", environ(host), runner) == (0, "")
     assert runner.calls == []
 
 
 def test_start_refuses_without_the_stack(host: Path) -> None:
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": None})
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": None})
     rc, reason = call("start", environ(host), runner)
     assert rc == 1 and "start ocf:dualroot:o2cb" in reason
 
 
 def test_start_refuses_pcmk_stack_without_dlm_controld(host: Path) -> None:
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
     rc, reason = call("start", environ(host), runner)
     assert rc == 1 and "dlm_controld is not running" in reason
 
@@ -171,7 +150,7 @@ def fake_daemon(host: Path, pid: int = 4242, comm: str = "dlm_controld") -> None
 
 def test_start_refuses_a_volume_stamped_for_another_stack(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], stdout="o2cb,oldc,local\n")
     rc, reason = call("start", environ(host), runner)
     assert rc == 6 and "o2cluster -u pcmk,oldc,none /dev/drbd0" in reason
@@ -179,14 +158,13 @@ def test_start_refuses_a_volume_stamped_for_another_stack(host: Path) -> None:
 
 def test_start_mounts_with_options(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
                          "/proc/filesystems": "nodev\tproc\n\text4\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], stdout="pcmk,vmlab,none\n")
     # the file system module is loaded first: mount.ocfs2 fails without it (seen in the lab)
     runner.expect([paths.MODPROBE, "ocfs2"])
     mount = [paths.MOUNT, "-t", "ocfs2", "-o", "noatime,acl", DEVICE, DIRECTORY]
-    runner.expect(mount)
-    runner.on(mount, lambda: runner.files.update({"/proc/mounts": MOUNTED}))
+    runner.expect(mount, effect=lambda: runner.files.update({"/proc/mounts": MOUNTED}))
     assert call("start", environ(host, OCF_RESKEY_options="noatime,acl"), runner) == (0, "")
     assert (host / "srv" / "ocfs2").is_dir()
     runner.assert_done()
@@ -194,7 +172,7 @@ def test_start_mounts_with_options(host: Path) -> None:
 
 def test_start_reports_mount_failure(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
                          "/proc/filesystems": "nodev\tproc\n\tocfs2\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], stdout="pcmk,vmlab,none\n")
     mount = [paths.MOUNT, "-t", "ocfs2", DEVICE, DIRECTORY]
@@ -205,7 +183,7 @@ def test_start_reports_mount_failure(host: Path) -> None:
 
 def test_start_missing_device_is_not_installed(host: Path) -> None:
     env = environ(host, OCF_RESKEY_device="/dev/drbd9")
-    rc, reason = call("start", env, HostRunner({"/proc/mounts": BASE_MOUNTS}))
+    rc, reason = call("start", env, FakeRunner({"/proc/mounts": BASE_MOUNTS}))
     assert rc == 5 and "/dev/drbd9" in reason
 
 
@@ -216,16 +194,16 @@ def mounted_host(host: Path) -> Path:
 
 
 def test_stop_not_mounted_is_success(host: Path) -> None:
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS})
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS})
     assert call("stop", environ(host), runner) == (0, "")
     assert runner.calls == []
 
 
 def test_stop_plain_umount(host: Path) -> None:
     mounted_host(host)
-    runner = HostRunner({"/proc/mounts": MOUNTED})
-    runner.expect([paths.UMOUNT, DIRECTORY])
-    runner.on([paths.UMOUNT, DIRECTORY], lambda: runner.files.update({"/proc/mounts": BASE_MOUNTS}))
+    runner = FakeRunner({"/proc/mounts": MOUNTED})
+    runner.expect([paths.UMOUNT, DIRECTORY],
+                  effect=lambda: runner.files.update({"/proc/mounts": BASE_MOUNTS}))
     assert call("stop", environ(host), runner) == (0, "")
     runner.assert_done()
 
@@ -233,7 +211,7 @@ def test_stop_plain_umount(host: Path) -> None:
 def test_stop_refuses_to_unmount_over_submounts(host: Path) -> None:
     mounted_host(host)
     mounts = MOUNTED + f"tmpfs {DIRECTORY}/scratch tmpfs rw 0 0\n"
-    rc, reason = call("stop", environ(host), HostRunner({"/proc/mounts": mounts}))
+    rc, reason = call("stop", environ(host), FakeRunner({"/proc/mounts": mounts}))
     assert rc == 1 and f"{DIRECTORY}/scratch" in reason
 
 
@@ -261,10 +239,10 @@ def test_stop_busy_terms_the_holder_then_unmounts(host: Path) -> None:
     holder = spawn_holder(host)
     outsider = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
     try:
-        runner = HostRunner({"/proc/mounts": MOUNTED})
+        runner = FakeRunner({"/proc/mounts": MOUNTED})
         runner.expect([paths.UMOUNT, DIRECTORY], rc=32, stderr=f"umount: {DIRECTORY}: target is busy.\n")
-        runner.expect([paths.UMOUNT, DIRECTORY])
-        runner.on([paths.UMOUNT, DIRECTORY], lambda: runner.files.update({"/proc/mounts": BASE_MOUNTS}))
+        runner.expect([paths.UMOUNT, DIRECTORY],
+                      effect=lambda: runner.files.update({"/proc/mounts": BASE_MOUNTS}))
         assert call("stop", environ(host), runner) == (0, "")
         assert holder.wait(timeout=30) == -15  # SIGTERM
         assert outsider.poll() is None  # a process outside the mount is never signalled
@@ -281,7 +259,7 @@ def test_stop_escalates_to_kill_and_then_gives_up_naming_the_holder(host: Path) 
     reaper = threading.Thread(target=holder.wait)
     reaper.start()
     try:
-        runner = HostRunner({"/proc/mounts": MOUNTED})
+        runner = FakeRunner({"/proc/mounts": MOUNTED})
         runner.allow([paths.UMOUNT, DIRECTORY], rc=32, stderr=f"umount: {DIRECTORY}: target is busy.\n")
         rc, reason = call("stop", environ(host, 10000), runner)
         assert rc == 1 and "still busy" in reason and f"holder[{holder.pid}] (fd 3)" in reason
@@ -303,14 +281,14 @@ def test_stop_on_frozen_io_fails_at_once_without_umount(host: Path, monkeypatch:
         return work
 
     monkeypatch.setattr(bounded_io, "stat_path", hanging)
-    runner = HostRunner({"/proc/mounts": MOUNTED})  # no umount scripted: calling it fails the test
+    runner = FakeRunner({"/proc/mounts": MOUNTED})  # no umount scripted: calling it fails the test
     rc, reason = call("stop", environ(host, 6000), runner)
     assert rc == 1 and "frozen" in reason and "fences this node" in reason
 
 
 # --- validate-all -----------------------------------------------------------------------------------
 def test_validate_level_0_checks_parameters_only(host: Path) -> None:
-    assert call("validate-all", environ(host), HostRunner({})) == (0, "")
+    assert call("validate-all", environ(host), FakeRunner({})) == (0, "")
 
 
 def test_validate_level_10_needs_kernel_support(host: Path) -> None:
@@ -320,32 +298,31 @@ def test_validate_level_10_needs_kernel_support(host: Path) -> None:
         target.write_text("#!/bin/sh\n")
         target.chmod(0o755)
     env = environ(host, OCF_CHECK_LEVEL="10")
-    rc, reason = call("validate-all", env, HostRunner({"/proc/filesystems": "nodev\tproc\n\text4\n"}))
+    rc, reason = call("validate-all", env, FakeRunner({"/proc/filesystems": "nodev\tproc\n\text4\n"}))
     assert rc == 5 and "no ocfs2 support" in reason
-    assert call("validate-all", env, HostRunner({"/proc/filesystems": "nodev\tproc\n\tocfs2\n"})) == (0, "")
+    assert call("validate-all", env, FakeRunner({"/proc/filesystems": "nodev\tproc\n\tocfs2\n"})) == (0, "")
 
 
 def test_stop_with_another_filesystem_on_the_directory_is_success(host: Path) -> None:
     mounts = BASE_MOUNTS + f"/dev/sdb {DIRECTORY} ext4 rw 0 0\n"
-    runner = HostRunner({"/proc/mounts": mounts})
+    runner = FakeRunner({"/proc/mounts": mounts})
     assert call("stop", environ(host), runner) == (0, "")
     assert runner.calls == []  # never touches a file system that is not ours
 
 
 def test_stop_refuses_when_our_volume_is_covered_by_another_mount(host: Path) -> None:
     mounts = MOUNTED + f"/dev/sdb {DIRECTORY} ext4 rw 0 0\n"
-    rc, reason = call("stop", environ(host), HostRunner({"/proc/mounts": mounts}))
+    rc, reason = call("stop", environ(host), FakeRunner({"/proc/mounts": mounts}))
     assert rc == 1 and "/dev/sdb mounted over /dev/drbd0" in reason
 
 
 def test_start_goes_on_when_the_stamp_cannot_be_read(host: Path) -> None:
     fake_daemon(host)
-    runner = HostRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
+    runner = FakeRunner({"/proc/mounts": BASE_MOUNTS, "/sys/fs/ocfs2/cluster_stack": "pcmk\n",
                          "/proc/filesystems": "\tocfs2\n"})
     runner.expect([paths.O2CLUSTER, "-o", DEVICE], rc=1, stderr="o2cluster: Device or resource busy\n")
     mount = [paths.MOUNT, "-t", "ocfs2", DEVICE, DIRECTORY]
-    runner.expect(mount)
-    runner.on(mount, lambda: runner.files.update({"/proc/mounts": MOUNTED}))
+    runner.expect(mount, effect=lambda: runner.files.update({"/proc/mounts": MOUNTED}))
     assert call("start", environ(host), runner) == (0, "")
 
 
@@ -361,5 +338,5 @@ def test_stop_when_only_the_device_read_hangs(host: Path, monkeypatch: pytest.Mo
         return work
 
     monkeypatch.setattr(bounded_io, "read_direct", hanging)
-    rc, reason = call("stop", environ(host, 6000), HostRunner({"/proc/mounts": MOUNTED}))
+    rc, reason = call("stop", environ(host, 6000), FakeRunner({"/proc/mounts": MOUNTED}))
     assert rc == 1 and "frozen" in reason

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ import pytest
 from dualroot import paths
 from dualroot.ocf.dispatcher import run_agent
 from dualroot.ocf.fakerunner import FakeRunner
-from dualroot.ocf.runner import CommandResult
 from dualroot.stack import agent as o2cb_agent
 from tests.unit.stack.test_dlm_status import LS, STATUS_HEALTHY
 
@@ -38,13 +36,12 @@ def crm_config(stonith: str = "true", nqp: str = "freeze") -> str:
 
 
 class HostRunner(FakeRunner):
-    """Scripted commands may have effects; files not scripted are read from `sysfs_root` for /sys."""
+    """Files not scripted are read from `sysfs_root` for /sys."""
 
     def __init__(
         self, files: dict[str, str | None], budget_s: float = 60.0, sysfs_root: Path | None = None
     ) -> None:
         super().__init__(files, budget_s)
-        self.effects: dict[tuple[str, ...], Callable[[], None]] = {}
         self.sysfs_root = sysfs_root
 
     def read_text(self, path: str) -> str | None:
@@ -53,17 +50,6 @@ class HostRunner(FakeRunner):
             return target.read_text() if target.exists() else None
         return super().read_text(path)
 
-    def on(self, argv: Sequence[str], effect: Callable[[], None]) -> None:
-        self.effects[tuple(argv)] = effect
-
-    def run(
-        self, argv: Sequence[str], *, input: str | None = None, timeout: float | None = None
-    ) -> CommandResult:
-        result = super().run(argv, input=input, timeout=timeout)
-        effect = self.effects.get(tuple(str(a) for a in argv))
-        if effect is not None and result.ok:
-            effect()
-        return result
 
 
 @pytest.fixture
@@ -158,13 +144,11 @@ def test_start_launches_dlm_controld_and_waits_until_ready(host: Path) -> None:
     runner.expect(CIB, stdout=crm_config())
     runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
     daemon = [paths.DLM_CONTROLD, "--enable_startup_fencing", "0", "--enable_fencing", "1"]
-    runner.expect(daemon)
-    runner.on(daemon, lambda: fake_daemon(host))
+    runner.expect(daemon, effect=lambda: fake_daemon(host))
     # first answer: not ready yet (the daemon has not joined); then ready once comms exist
     runner.expect(STATUS, rc=1, stderr="dlm_controld is not ready\n")
-    runner.expect(STATUS, stdout=STATUS_HEALTHY)
     comms = host / "sys/kernel/config/dlm/cluster/comms/1"
-    runner.on(STATUS, lambda: comms.mkdir(parents=True, exist_ok=True))
+    runner.expect(STATUS, stdout=STATUS_HEALTHY, effect=lambda: comms.mkdir(parents=True, exist_ok=True))
     runner.allow(STATUS, stdout=STATUS_HEALTHY)
     runner.allow(LS_ARGV, stdout="")
     env = environ(host, OCF_RESKEY_daemon_options="--enable_fencing 1")
@@ -255,8 +239,7 @@ def test_o2cb_start_writes_cluster_conf_and_registers(host: Path) -> None:
     runner.allow([paths.COROSYNC_CMAPCTL], stdout=cmap(os.uname().nodename))
     runner.expect([paths.MODPROBE, "ocfs2_stack_o2cb"])
     register = [paths.O2CB, "register-cluster", "vmlab"]
-    runner.expect(register)
-    runner.on(register, lambda: (host / "sys/kernel/config/cluster/vmlab").mkdir(parents=True))
+    runner.expect(register, effect=lambda: (host / "sys/kernel/config/cluster/vmlab").mkdir(parents=True))
     assert call("start", environ(host, OCF_RESKEY_stack="o2cb"), runner) == (0, "")
     conf = (host / "etc" / "ocfs2" / "cluster.conf").read_text()
     assert "\tname = vmlab\n" in conf and "\tip_address = 192.168.100.2\n" in conf
