@@ -13,10 +13,11 @@ demo:
 	$(PYTHON) -m dualroot lab up
 	$(PYTHON) -m dualroot drill $(DRILLS) --report report
 
+# Fast tiers first, so a broken change fails in minutes; the lab tier (about 25 min) last.
 test:
 	scripts/bootstrap test
 	$(MAKE) lint
-	$(PYTHON) -m pytest -v tests
+	$(PYTHON) -m pytest -v tests/unit tests/integration tests/lab
 
 lint:
 	$(PYTHON) -m ruff check dualroot tests agents bench

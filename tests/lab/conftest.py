@@ -23,6 +23,15 @@ from dualroot.lab.topology import Link
 
 REPO = Path(__file__).resolve().parents[2]
 HEALTHY_TIMEOUT = 600.0
+# A lab test's bound, the first one's including the session's cold start (image build, boot, deploy:
+# 7-12 min measured); a drill brings a fenced node back and waits out its resync (4-6 min).
+LAB_TEST_TIMEOUT = 1800
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("lab") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(LAB_TEST_TIMEOUT))
 
 
 def lab_agents() -> str:
