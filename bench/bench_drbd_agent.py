@@ -90,7 +90,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "drbd_agent.json")
-    installed = paths.OCF_AGENT_DIR / "drbd"
+    installed = Path(paths.OCF_AGENT_DIR) / "drbd"
     default_agent = installed if installed.exists() else REPO / "agents" / "drbd"
     parser.add_argument(
         "--agent",

@@ -1,14 +1,20 @@
-"""Every system path dualroot uses, in one place (tests and packaging override them here)."""
+"""Every system path dualroot uses, in one place (tests and packaging override them here).
+
+Plain strings, not pathlib: every agent run imports this module, and pathlib (with the re, fnmatch
+and urllib it pulls in) was half of a monitor's time (bench/bench_drbd_agent.py). Host-side code
+wraps what it needs in Path().
+"""
 
 import os
-from pathlib import Path
 
 # --- OCF / Pacemaker ------------------------------------------------------------------------------
-OCF_ROOT = Path("/usr/lib/ocf")
-OCF_AGENT_DIR = OCF_ROOT / "resource.d" / "dualroot"
-OCF_1_1_RNG = Path("/usr/share/pcs/data/ocf-1.1.rng")
-OCF_RA_API_DTD = Path("/usr/share/resource-agents/ra-api-1.dtd")
-PACEMAKER_SCHEMA_DIR = Path("/usr/share/pacemaker")
+OCF_ROOT = "/usr/lib/ocf"
+OCF_AGENT_DIR = OCF_ROOT + "/resource.d/dualroot"
+OCF_1_1_RNG = "/usr/share/pcs/data/ocf-1.1.rng"
+OCF_RA_API_DTD = "/usr/share/resource-agents/ra-api-1.dtd"
+PACEMAKER_SCHEMA_DIR = "/usr/share/pacemaker"
+
+RSCTMP = "/run/resource-agents"  # agents' own state files when Pacemaker gives no HA_RSCTMP
 
 # --- Pacemaker tools ------------------------------------------------------------------------------
 CRM_ATTRIBUTE = "/usr/sbin/crm_attribute"
@@ -27,10 +33,10 @@ OCF_TESTER = "/usr/sbin/ocf-tester"
 # --- DRBD -----------------------------------------------------------------------------------------
 DRBDADM = "/usr/sbin/drbdadm"
 DRBDSETUP = "/usr/sbin/drbdsetup"
-PROC_DRBD = Path("/proc/drbd")
-DRBD_CONF = Path("/etc/drbd.conf")
+PROC_DRBD = "/proc/drbd"
+DRBD_CONF = "/etc/drbd.conf"
 DRBDADM_84 = "/usr/lib/drbd/drbdadm-84"  # what drbd-utils 9's drbdadm runs for an 8.4 kernel module
-DRBD_LINBIT_AGENT = OCF_ROOT / "resource.d" / "linbit" / "drbd"  # the shell agent, for bench/ comparisons
+DRBD_LINBIT_AGENT = OCF_ROOT + "/resource.d/linbit/drbd"  # the shell agent, for bench/ comparisons
 
 # --- OCFS2 / DLM ----------------------------------------------------------------------------------
 DLM_CONTROLD = "/usr/sbin/dlm_controld"
@@ -38,33 +44,32 @@ DLM_TOOL = "/usr/sbin/dlm_tool"
 MOUNT = "/bin/mount"
 UMOUNT = "/bin/umount"
 MODPROBE = "/sbin/modprobe"
-PROC_MOUNTS = Path("/proc/mounts")
-PROC = Path("/proc")
-SYS_FS_OCFS2 = Path("/sys/fs/ocfs2")
-CONFIGFS = Path("/sys/kernel/config")
+PROC_MOUNTS = "/proc/mounts"
+PROC = "/proc"
+SYS_FS_OCFS2 = "/sys/fs/ocfs2"
+CONFIGFS = "/sys/kernel/config"
 O2CB = "/usr/sbin/o2cb"
 O2CLUSTER = "/usr/sbin/o2cluster"
 COROSYNC_CMAPCTL = "/usr/sbin/corosync-cmapctl"
-OCFS2_CLUSTER_CONF = Path("/etc/ocfs2/cluster.conf")
-SYS_KERNEL_DLM = Path("/sys/kernel/dlm")  # one directory per kernel DLM lockspace
-SYS_MODULE = Path("/sys/module")
-LIB_MODULES = Path("/lib/modules")
-PROC_FILESYSTEMS = Path("/proc/filesystems")
+OCFS2_CLUSTER_CONF = "/etc/ocfs2/cluster.conf"
+SYS_KERNEL_DLM = "/sys/kernel/dlm"  # one directory per kernel DLM lockspace
+SYS_MODULE = "/sys/module"
+LIB_MODULES = "/lib/modules"
+PROC_FILESYSTEMS = "/proc/filesystems"
 OCFS2_STATUS_DIR = ".dualroot-status"  # monitor depth 20's per-node files, inside the mount
-FILESYSTEM_AGENT = OCF_ROOT / "resource.d" / "heartbeat" / "Filesystem"  # bench/ comparison
-CONTROLD_AGENT = OCF_ROOT / "resource.d" / "pacemaker" / "controld"  # bench/ comparison
+FILESYSTEM_AGENT = OCF_ROOT + "/resource.d/heartbeat/Filesystem"  # bench/ comparison
+CONTROLD_AGENT = OCF_ROOT + "/resource.d/pacemaker/controld"  # bench/ comparison
 
 # --- CIB rendering: what rendered configs point at (dualroot.cib) ----------------------------------
-DUALROOT_FENCE_PEER = Path("/usr/lib/dualroot/dualroot-fence-peer")
-LINBIT_CRM_FENCE_PEER_84 = Path("/usr/lib/drbd/crm-fence-peer.sh")
-LINBIT_CRM_UNFENCE_PEER_84 = Path("/usr/lib/drbd/crm-unfence-peer.sh")
-LINBIT_CRM_FENCE_PEER_9 = Path("/usr/lib/drbd/crm-fence-peer.9.sh")
-LINBIT_CRM_UNFENCE_PEER_9 = Path("/usr/lib/drbd/crm-unfence-peer.9.sh")
-DRBDADM_84 = "/usr/lib/drbd/drbdadm-84"
+DUALROOT_FENCE_PEER = "/usr/lib/dualroot/dualroot-fence-peer"
+LINBIT_CRM_FENCE_PEER_84 = "/usr/lib/drbd/crm-fence-peer.sh"
+LINBIT_CRM_UNFENCE_PEER_84 = "/usr/lib/drbd/crm-unfence-peer.sh"
+LINBIT_CRM_FENCE_PEER_9 = "/usr/lib/drbd/crm-fence-peer.9.sh"
+LINBIT_CRM_UNFENCE_PEER_9 = "/usr/lib/drbd/crm-unfence-peer.9.sh"
 
 # --- the lab (host side) --------------------------------------------------------------------------
 # DUALROOT_LAB_HOME moves the lab (a second lab, or tests that need an empty one)
-LAB_HOME = Path(os.environ.get("DUALROOT_LAB_HOME", "/var/tmp/dualroot-lab"))
+LAB_HOME = os.environ.get("DUALROOT_LAB_HOME", "/var/tmp/dualroot-lab")
 QEMU_SYSTEM = "/usr/bin/qemu-system-x86_64"
 QEMU_IMG = "/usr/bin/qemu-img"
 MMDEBSTRAP = "/usr/bin/mmdebstrap"

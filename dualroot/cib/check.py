@@ -74,7 +74,7 @@ class CheckReport:
 
 
 def validate_schema(
-    cib: etree._Element, schema_dir: Path = paths.PACEMAKER_SCHEMA_DIR
+    cib: etree._Element, schema_dir: Path = Path(paths.PACEMAKER_SCHEMA_DIR)
 ) -> tuple[str, list[str]]:
     """Validate against the RelaxNG the CIB names in validate-with; returns (schema file, errors)."""
     name = cib.get("validate-with") or cib_xml.CIB_SCHEMA

@@ -186,6 +186,7 @@ def start(ctx: ActionContext) -> OcfExit:
     check_clone_meta(ctx)
     drbd = resource_for(ctx)
     _conf_must_exist(ctx, drbd)
+    drbd.forget_minors()  # a start asks drbdadm afresh, whatever a monitor remembered
     proc = drbd.proc()
     if proc is None:
         drbd.load_module()
@@ -250,6 +251,7 @@ def stop(ctx: ActionContext) -> OcfExit:
     from dualroot.drbd.control import ResourceNotDefined
 
     drbd = resource_for(ctx)
+    drbd.forget_minors()
     try:
         status = drbd.status()
     except ResourceNotDefined:
@@ -258,6 +260,7 @@ def stop(ctx: ActionContext) -> OcfExit:
         if status.primary:
             _retry(ctx, drbd, "secondary", lambda s: s is None or not s.primary)
         _retry(ctx, drbd, "down", lambda s: s is None)
+    drbd.forget_minors()
     ctx.scores.clear()
     return OcfExit.SUCCESS
 

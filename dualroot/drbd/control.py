@@ -44,6 +44,20 @@ class DrbdResource:
         return self.runner.run([paths.DRBDADM, "-c", self.conf, *args], timeout=timeout)
 
     def minors(self) -> tuple[int, ...]:
+        """The resource's device minors (8.4: /proc/drbd names minors, not resources).
+
+        `drbdadm sh-minor` parses the whole configuration: most of an 8.4 monitor's time. Its answer
+        is kept in a state file with a fingerprint of drbd.conf and drbd.d/ beside it, and asked
+        again when either changes; start and stop drop it (forget_minors).
+        """
+        includes = self.conf.rpartition("/")[0] + "/drbd.d"
+        fingerprint = f"{self.runner.stamp(self.conf)}|{self.runner.stamp(includes)}"
+        cached = self.runner.read_state(self._minor_state)
+        if cached is not None:
+            stamp, _, numbers_text = cached.partition("\n")
+            numbers = tuple(int(w) for w in numbers_text.split() if w.isdigit())
+            if stamp == fingerprint and numbers:
+                return numbers
         result = self.adm("sh-minor", self.name)
         numbers = tuple(int(w) for w in result.stdout.split() if w.isdigit())
         if not result.ok or not numbers:
@@ -51,7 +65,15 @@ class DrbdResource:
                 OcfExit.ERR_ARGS,
                 f"parameter drbd_resource: DRBD resource {self.name} is not defined in {self.conf} for this "
                 f"host ({result.first_error_line()})")
+        self.runner.write_state(self._minor_state, f"{fingerprint}\n{' '.join(map(str, numbers))}\n")
         return numbers
+
+    def forget_minors(self) -> None:
+        self.runner.write_state(self._minor_state, None)
+
+    @property
+    def _minor_state(self) -> str:
+        return f"dualroot-drbd-{self.name}.minors"
 
     def status(self, proc: ProcDrbd | None = None) -> ResourceStatus | None:
         """The resource's state in the kernel, None when it is not up (or the module is not loaded)."""

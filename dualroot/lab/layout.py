@@ -10,7 +10,7 @@ from dualroot import paths
 
 @dataclass(frozen=True)
 class LabLayout:
-    home: Path = paths.LAB_HOME
+    home: Path = Path(paths.LAB_HOME)
 
     @property
     def cache(self) -> Path:

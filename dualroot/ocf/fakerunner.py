@@ -35,6 +35,7 @@ class _Expectation:
 class FakeRunner:
     def __init__(self, files: dict[str, str | None] | None = None, budget_s: float = 60.0) -> None:
         self.files = dict(files or {})
+        self.state: dict[str, str] = {}  # the agent's own state files (HA_RSCTMP), empty at first
         self.calls: list[tuple[str, ...]] = []
         self.inputs: list[str | None] = []
         self.now = 0.0
@@ -73,6 +74,20 @@ class FakeRunner:
         if str(path) not in self.files:
             raise UnexpectedCall(f"unexpected file read: {path}")
         return self.files[str(path)]
+
+    def stamp(self, path: str) -> str:
+        """Stands for mtime and size: the text of the file, or of every file below a directory."""
+        below = [f"{p}={t!r}" for p, t in sorted(self.files.items()) if p == path or p.startswith(path + "/")]
+        return " ".join(below) or "-"
+
+    def read_state(self, name: str) -> str | None:
+        return self.state.get(name)
+
+    def write_state(self, name: str, text: str | None) -> None:
+        if text is None:
+            self.state.pop(name, None)
+        else:
+            self.state[name] = text
 
     def monotonic(self) -> float:
         return self.now

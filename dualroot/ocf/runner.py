@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import time
 
+from dualroot import paths
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.log import AgentLog, NullLog
@@ -174,6 +175,18 @@ if TYPE_CHECKING:
             """The file's text, or None when it does not exist."""
             ...
 
+        def stamp(self, path: str) -> str:
+            """A cheap fingerprint of a file, or of a directory and its entries: changes when they do."""
+            ...
+
+        def read_state(self, name: str) -> str | None:
+            """The agent's own state file `name` (in HA_RSCTMP), None when absent."""
+            ...
+
+        def write_state(self, name: str, text: str | None) -> None:
+            """Replace (None: remove) the agent's state file `name`; best effort, never raises."""
+            ...
+
         def monotonic(self) -> float: ...
 
         def sleep(self, seconds: float) -> None: ...
@@ -187,7 +200,8 @@ else:
     class Runner:
         """What agent code needs from the host (a Protocol for type checkers, see above):
         run(argv, *, input=None, timeout=None) -> CommandResult, read_text(path) -> str | None,
-        monotonic(), sleep(seconds), remaining(). Implementations: SubprocessRunner, FakeRunner."""
+        stamp(path), read_state(name), write_state(name, text), monotonic(), sleep(seconds),
+        remaining(). Implementations: SubprocessRunner, FakeRunner."""
 
 
 class SubprocessRunner:
@@ -202,6 +216,7 @@ class SubprocessRunner:
         env = dict(os.environ if environ is None else environ)
         env["LC_ALL"] = "C"
         self._env = env
+        self._state_dir = self._relocate(env.get("HA_RSCTMP") or paths.RSCTMP)
 
     def _relocate(self, path: str) -> str:
         if self._tool_root and path.startswith("/"):
@@ -238,6 +253,45 @@ class SubprocessRunner:
                 return handle.read()
         except FileNotFoundError:
             return None
+
+    def stamp(self, path: str) -> str:
+        real = self._relocate(path)
+        try:
+            st = os.stat(real)
+        except OSError:
+            return "-"
+        parts = [f"{st.st_mtime_ns}.{st.st_size}"]
+        if os.path.isdir(real):
+            with os.scandir(real) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    try:
+                        est = entry.stat()
+                    except OSError:
+                        continue
+                    parts.append(f"{entry.name}:{est.st_mtime_ns}.{est.st_size}")
+        return " ".join(parts)
+
+    def read_state(self, name: str) -> str | None:
+        try:
+            with open(f"{self._state_dir}/{name}", encoding="utf-8") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def write_state(self, name: str, text: str | None) -> None:
+        path = f"{self._state_dir}/{name}"
+        try:
+            if text is None:
+                os.unlink(path)
+                return
+            os.makedirs(self._state_dir, mode=0o755, exist_ok=True)
+            tmp = f"{path}.{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, path)  # a monitor running beside us never reads half a file
+        except OSError as exc:
+            if text is not None or not isinstance(exc, FileNotFoundError):
+                self._log.debug(f"state file {path}: {exc.strerror}")
 
     def monotonic(self) -> float:
         return time.monotonic()

@@ -199,7 +199,7 @@ def _bound(ctx: ActionContext, share: float, cap: float) -> float:
 # --- start ------------------------------------------------------------------------------------------
 def _running_stack(ctx: ActionContext) -> str:
     """The OCFS2 stack the kernel runs, or an OcfError saying the stack is not up."""
-    stack = (ctx.runner.read_text(str(paths.SYS_FS_OCFS2 / "cluster_stack")) or "").strip()
+    stack = (ctx.runner.read_text(f"{paths.SYS_FS_OCFS2}/cluster_stack") or "").strip()
     if not stack:
         raise OcfError(
             OcfExit.ERR_GENERIC,
@@ -215,7 +215,7 @@ def _running_stack(ctx: ActionContext) -> str:
                 "start ocf:dualroot:o2cb first",
             )
     elif stack == "o2cb":
-        clusters = _host(ctx, paths.CONFIGFS / "cluster")
+        clusters = _host(ctx, f"{paths.CONFIGFS}/cluster")
         if not clusters.is_dir() or not any(clusters.iterdir()):
             raise OcfError(
                 OcfExit.ERR_GENERIC,
@@ -412,7 +412,7 @@ def validate(ctx: ActionContext) -> OcfExit:
     filesystems = ctx.runner.read_text(str(paths.PROC_FILESYSTEMS)) or ""
     if "ocfs2" not in filesystems.split():
         release = os.uname().release
-        module_dir = _host(ctx, paths.LIB_MODULES / release)
+        module_dir = _host(ctx, f"{paths.LIB_MODULES}/{release}")
         if not any(module_dir.glob("**/ocfs2.ko*")) if module_dir.is_dir() else True:
             raise OcfError(OcfExit.ERR_INSTALLED, f"the kernel {release} has no ocfs2 support")
     return OcfExit.SUCCESS

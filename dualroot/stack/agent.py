@@ -155,12 +155,12 @@ def _cluster_problems(ctx: ActionContext) -> list[str] | None:
         return None
 
 
-def _read(ctx: ActionContext, path: Path) -> str:
-    return (ctx.runner.read_text(str(path)) or "").strip()
+def _read(ctx: ActionContext, path: str) -> str:
+    return (ctx.runner.read_text(path) or "").strip()
 
 
 def _kernel_stack(ctx: ActionContext) -> str:
-    return _read(ctx, paths.SYS_FS_OCFS2 / "cluster_stack")
+    return _read(ctx, f"{paths.SYS_FS_OCFS2}/cluster_stack")
 
 
 def _modprobe(ctx: ActionContext, module: str) -> None:
@@ -188,7 +188,7 @@ def _select_stack(ctx: ActionContext, stack: StackName) -> None:
     """Write the stack name to /sys/fs/ocfs2/cluster_stack (the kernel refuses while volumes are mounted)."""
     if _kernel_stack(ctx) == stack.value:
         return
-    target = _host(ctx, paths.SYS_FS_OCFS2 / "cluster_stack")
+    target = _host(ctx, f"{paths.SYS_FS_OCFS2}/cluster_stack")
     try:
         target.write_text(stack.value + "\n")
     except OSError as exc:
@@ -293,7 +293,7 @@ def _pcmk_start(ctx: ActionContext) -> OcfExit:
             raise OcfError(OcfExit.ERR_GENERIC, "dlm_controld exited during start; see its log "
                            "(dlm_tool dump)")
         result = ctx.runner.run([paths.DLM_TOOL, "status", "-v"], timeout=10)
-        comms = _host(ctx, paths.CONFIGFS / "dlm" / "cluster" / "comms")
+        comms = _host(ctx, f"{paths.CONFIGFS}/dlm/cluster/comms")
         if not result.ok:
             waiting_for = f"dlm_tool status (it said: {result.first_error_line()})"
         else:
@@ -370,7 +370,7 @@ def _cluster_name(ctx: ActionContext) -> str:
 
 
 def _o2cb_registered(ctx: ActionContext, name: str) -> bool:
-    return _host(ctx, paths.CONFIGFS / "cluster" / name).is_dir()
+    return _host(ctx, f"{paths.CONFIGFS}/cluster/{name}").is_dir()
 
 
 def _o2cb_write_conf(ctx: ActionContext, name: str) -> None:
@@ -501,9 +501,9 @@ def monitor(ctx: ActionContext) -> OcfExit:
 
 
 def _kernel_supports(ctx: ActionContext, module: str) -> bool:
-    if _host(ctx, paths.SYS_MODULE / module).is_dir():
+    if _host(ctx, f"{paths.SYS_MODULE}/{module}").is_dir():
         return True
-    module_dir = _host(ctx, paths.LIB_MODULES / os.uname().release)
+    module_dir = _host(ctx, f"{paths.LIB_MODULES}/{os.uname().release}")
     return module_dir.is_dir() and any(module_dir.glob(f"**/{module}.ko*"))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -69,7 +70,7 @@ def test_meta_data_from_the_guest_is_valid(lab):
         input=text,
         text=True,
         capture_output=True,
-        cwd=paths.OCF_RA_API_DTD.parent,
+        cwd=Path(paths.OCF_RA_API_DTD).parent,
         check=False,
     )
     assert dtd.returncode == 0, dtd.stderr

@@ -19,6 +19,7 @@ volume refuses with 6 and names exactly that o2cluster command.
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -57,7 +58,7 @@ def test_meta_data_from_the_guest_is_valid(lab, agent: str) -> None:
     schema = etree.RelaxNG(etree.parse(str(paths.OCF_1_1_RNG)))
     assert schema.validate(etree.fromstring(text.encode())), schema.error_log
     dtd = subprocess.run(["xmllint", "--noout", "--valid", "-"], input=text, text=True, capture_output=True,
-                         cwd=paths.OCF_RA_API_DTD.parent, check=False)
+                         cwd=Path(paths.OCF_RA_API_DTD).parent, check=False)
     assert dtd.returncode == 0, dtd.stderr
 
 

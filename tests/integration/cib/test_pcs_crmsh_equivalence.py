@@ -28,7 +28,7 @@ pytestmark = [
 ]
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ENV = {"LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-DUALROOT_AGENTS_INSTALLED = all((paths.OCF_AGENT_DIR / a).exists() for a in ("drbd", "o2cb", "ocfs2"))
+DUALROOT_AGENTS_INSTALLED = all((Path(paths.OCF_AGENT_DIR) / a).exists() for a in ("drbd", "o2cb", "ocfs2"))
 
 
 def host_fence(cfg: ClusterConfig) -> ClusterConfig:

@@ -198,7 +198,7 @@ def build_stub_root(root: Path, state: str = "down") -> StubRoot:
 def linbit_agent_copy(stubs: StubRoot) -> Path:
     """ocf:linbit:drbd copied into the stub root with its one hard-coded file path (/proc/drbd) pointed at
     the stub's copy; PATH does the rest. Nothing else in the shell agent is changed."""
-    source = paths.DRBD_LINBIT_AGENT.parent
+    source = Path(paths.DRBD_LINBIT_AGENT).parent
     target = stubs.root / "linbit"
     target.mkdir(exist_ok=True)
     for name in ("drbd", "drbd.shellfuncs.sh"):

@@ -15,7 +15,7 @@ from tests.integration.drbd.drbd_stubs import build_stub_root
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
-AGENT = paths.OCF_AGENT_DIR / "drbd"
+AGENT = Path(paths.OCF_AGENT_DIR) / "drbd"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_meta_data_passes_the_ocf_1_1_relaxng_and_ocf_testers_dtd(installed):
         input=text,
         text=True,
         capture_output=True,
-        cwd=paths.OCF_RA_API_DTD.parent,
+        cwd=Path(paths.OCF_RA_API_DTD).parent,
         check=False,
     )
     assert dtd.returncode == 0, dtd.stderr

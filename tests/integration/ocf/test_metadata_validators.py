@@ -2,6 +2,7 @@
 resource-agents' ra-api-1.dtd, and the OCF 1.1 RelaxNG that Debian's pcs ships."""
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.integration
 def xmllint_valid(text: str) -> subprocess.CompletedProcess:
     """Exactly what ocf-tester does: `xmllint --noout --valid -` run in the DTD's directory."""
     return subprocess.run(["xmllint", "--noout", "--valid", "-"], input=text, text=True, capture_output=True,
-                          cwd=paths.OCF_RA_API_DTD.parent, check=False)
+                          cwd=Path(paths.OCF_RA_API_DTD).parent, check=False)
 
 
 def relaxng_errors(text: str) -> list[str]:

@@ -51,7 +51,7 @@ def relaxng_errors(xml_text: str) -> list[str]:
 def dtd_check(xml_text: str) -> subprocess.CompletedProcess[str]:
     """What ocf-tester does: `xmllint --noout --valid -` in the directory of ra-api-1.dtd."""
     return subprocess.run(["xmllint", "--noout", "--valid", "-"], input=xml_text, text=True,
-                          capture_output=True, cwd=paths.OCF_RA_API_DTD.parent, check=False)
+                          capture_output=True, cwd=Path(paths.OCF_RA_API_DTD).parent, check=False)
 
 
 _MARK = "# dualroot test wrapper (removed after the test)"
@@ -61,7 +61,7 @@ _MARK = "# dualroot test wrapper (removed after the test)"
 def installed(*names: str) -> Iterator[Path]:
     """Make ocf:dualroot:<name> visible to pcs: use what `make install` put there if it is current,
     otherwise a temporary wrapper that runs the work tree's agent (removed afterwards)."""
-    directory = paths.OCF_AGENT_DIR
+    directory = Path(paths.OCF_AGENT_DIR)
     created_dir = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
     created: list[Path] = []

@@ -113,6 +113,38 @@ def test_monitor_codes_and_scores(text, environ, rc, score):
     runner.assert_done()
 
 
+def test_monitor_asks_drbdadm_for_the_minor_once_until_the_configuration_changes():
+    runner = with_proc(fx.PROC_SECONDARY_SECONDARY).expect(SH_MINOR, stdout="0\n")
+    runner.allow([*SCORE, "-v", "10000"])
+    assert run("monitor", runner) == (0, [])
+    assert run("monitor", runner) == (0, [])
+    assert runner.calls.count(tuple(SH_MINOR)) == 1  # the second monitor used the remembered minor
+    runner.files[CONF] = "resource r0 { device minor 1; }\n"  # an edited configuration
+    runner.expect(SH_MINOR, stdout="1\n")
+    assert run("monitor", runner) == (7, [])  # minor 1 is not configured in the kernel
+    runner.assert_done()
+
+
+def test_an_edit_in_drbd_d_also_makes_the_monitor_ask_again():
+    runner = with_proc(fx.PROC_SECONDARY_SECONDARY).expect(SH_MINOR, stdout="0\n")
+    runner.files["/etc/drbd.d/r0.res"] = "resource r0 { device minor 0; }\n"
+    runner.allow([*SCORE, "-v", "10000"])
+    assert run("monitor", runner) == (0, [])
+    runner.files["/etc/drbd.d/r0.res"] = "resource r0 { device minor 0; } # edited\n"
+    runner.expect(SH_MINOR, stdout="0\n")
+    assert run("monitor", runner) == (0, [])
+    runner.assert_done()
+
+
+def test_start_and_stop_forget_the_remembered_minor():
+    runner = with_proc(fx.PROC_SECONDARY_SECONDARY)
+    runner.state["dualroot-drbd-r0.minors"] = "stale\n5\n"
+    runner.expect(SH_MINOR, stdout="0\n").allow([*SCORE, "-D"])
+    runner.files[PROC] = fx.PROC_UNCONFIGURED
+    assert run("stop", runner) == (0, [])
+    assert "dualroot-drbd-r0.minors" not in runner.state
+
+
 def test_monitor_survives_a_failed_score_update():
     runner = with_proc(fx.PROC_SECONDARY_SECONDARY).expect(SH_MINOR, stdout="0\n")
     runner.expect([*SCORE, "-v", "10000"], rc=102, stderr="Could not connect to the CIB")

@@ -120,3 +120,31 @@ def test_a_child_that_does_not_die_on_sigkill_is_left_behind_not_waited_for(monk
             pass
     assert "did not finish within" in exc.value.reason
     assert elapsed < 10, "the runner waited for a child that would not die"
+
+
+def test_state_files_live_in_ha_rsctmp_and_stamps_follow_changes(tmp_path) -> None:
+    runner = SubprocessRunner(timeout_s=20, environ={"HA_RSCTMP": str(tmp_path / "rsc")})
+    assert runner.read_state("x") is None
+    runner.write_state("x", "one\n")
+    assert (tmp_path / "rsc" / "x").read_text() == "one\n"
+    assert runner.read_state("x") == "one\n"
+    runner.write_state("x", None)
+    runner.write_state("x", None)  # removing what is gone is no error
+    assert runner.read_state("x") is None
+
+    conf_dir = tmp_path / "etc" / "drbd.d"
+    conf_dir.mkdir(parents=True)
+    (conf_dir / "r0.res").write_text("a")
+    before = runner.stamp(str(conf_dir))
+    assert before == runner.stamp(str(conf_dir))
+    (conf_dir / "r0.res").write_text("ab")  # same second, other size
+    assert runner.stamp(str(conf_dir)) != before
+    assert runner.stamp(str(tmp_path / "absent")) == "-"
+
+
+def test_an_unwritable_state_directory_is_not_an_error(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    runner = SubprocessRunner(timeout_s=20, environ={"HA_RSCTMP": str(blocker / "sub")})
+    runner.write_state("x", "one")
+    assert runner.read_state("x") is None
