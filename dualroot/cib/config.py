@@ -55,6 +55,11 @@ class Node:
     replication_addr: str | None  # DRBD replication link; None for shared storage
 
 
+DRBD_AL_EXTENTS_DEFAULT = 1237  # DRBD's own default
+DRBD_AL_EXTENTS_RANGE = (67, 65534)  # what drbdsetup accepts (8.4 and 9)
+DRBD_AL_EXTENT_MIB = 4
+
+
 @dataclass(frozen=True)
 class DrbdNetTiming:
     """DRBD's dead-peer detection. The 8.4 defaults (ping-int 10 s, ping-timeout 0.5 s, timeout 6 s)
@@ -75,6 +80,10 @@ class Drbd:
     version: str = "8.4"  # kernel module generation: "8.4" (Debian 12's in-tree module) or "9"
     promoted_max: int = DRBD_PROMOTED_MAX
     net: DrbdNetTiming = field(default_factory=DrbdNetTiming)
+    # Activity-log slots of 4 MiB: after a Primary crashes, what its AL names is resynced. DRBD's own
+    # default (1237, ~4.8 GiB) covers a small device whole, so every crash resynced all of it (RECIPE
+    # trap 7); the AL must cover much less than the device for a resync to scale with recent writes.
+    al_extents: int = DRBD_AL_EXTENTS_DEFAULT
 
     @property
     def minor(self) -> int:
@@ -161,6 +170,7 @@ device = "/dev/drbd0"
 disk = "/dev/vdb"
 port = 7789
 version = "8.4"         # Debian 12's in-tree module
+al_extents = 67         # 67 x 4 MiB: a crash resyncs at most a quarter of the lab's 1 GiB disk
 
 [mount]
 directory = "/srv/ocfs2"
@@ -212,7 +222,7 @@ def load_config(path: str | Path) -> ClusterConfig:
 _TOP_KEYS = {"cluster", "nodes", "drbd", "mount", "fencing", "web"}
 _CLUSTER_KEYS = {"name", "stack", "agents", "token_ms", "crypto"}
 _NODE_KEYS = {"name", "nodeid", "cluster_addr", "replication_addr"}
-_DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "net"}
+_DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "net", "al_extents"}
 _DRBD_NET_KEYS = {"ping_int", "ping_timeout", "timeout"}
 _MOUNT_KEYS = {"device", "directory", "options", "slots"}
 _FENCING_KEYS = {"method", "params", "nodes", "enabled"}
@@ -460,6 +470,8 @@ def _drbd(r: _Reader, data: Any, node_count: int) -> Drbd:
         version=version,
         promoted_max=promoted_max,
         net=net,
+        al_extents=r.integer(t, "drbd", "al_extents", DRBD_AL_EXTENTS_DEFAULT,
+                             low=DRBD_AL_EXTENTS_RANGE[0], high=DRBD_AL_EXTENTS_RANGE[1]),
     )
 
 

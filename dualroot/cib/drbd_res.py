@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from dualroot import paths
-from dualroot.cib.config import Agents, ClusterConfig, Drbd
+from dualroot.cib.config import DRBD_AL_EXTENT_MIB, Agents, ClusterConfig, Drbd
 from dualroot.errors import DualrootError
 
 
@@ -86,14 +86,20 @@ def render_drbd_res(cfg: ClusterConfig, handlers: FenceHandlers | None = None) -
             f"        {fencing_line}",
         ]
     lines.append("    }")
+    lines += [
+        "    disk {",
+        "        # After a Primary crashes, the extents its activity log names (4 MiB each) are resynced,",
+        f"        # at most {drbd.al_extents * DRBD_AL_EXTENT_MIB} MiB here. Keep it well below the disk,",
+        "        # or every crash resyncs all of it.",
+        f"        al-extents {drbd.al_extents};",
+    ]
     if is_84:
         lines += [
-            "    disk {",
             "        # Freeze I/O and call fence-peer when the peer is lost, until Pacemaker has fenced it",
             "        # (8.4: a disk option; DRBD 9 moved it to net).",
             f"        {fencing_line}",
-            "    }",
         ]
+    lines.append("    }")
     unfence_event = "after-resync-target" if is_84 else "unfence-peer"
     lines += [
         "    handlers {",

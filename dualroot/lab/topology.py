@@ -53,7 +53,7 @@ class NodeSpec:
 NODES: tuple[NodeSpec, ...] = (NodeSpec("node1", 1), NodeSpec("node2", 2))
 CLUSTER_NAME = "dualroot"
 GUEST_MEMORY_MIB = 1536
-DRBD_DISK_MIB = 512
+DRBD_DISK_MIB = 1024  # above the activity log's 268 MiB (al_extents 67), so a resync measures recent writes
 SPARE_DISK_MIB = 512  # /dev/vdc: ext4 on the same kind of virtual disk, for benchmarks against native
 ROOT_IMAGE_SIZE = "3G"
 

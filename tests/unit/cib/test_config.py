@@ -142,6 +142,7 @@ BAD_CONFIGS = [
     (("drbd", "device"), "/dev/sdb", "drbd.device", "/dev/drbd0"),
     (("drbd", "version"), "8.3", "drbd.version", 'version = "8.4"'),
     (("drbd", "net"), {"ping_int": 1, "timeout": 20}, "drbd.net.timeout", "timeout = 9"),
+    (("drbd", "al_extents"), 7, "drbd.al_extents", "al_extents = <67..65534>"),
     (("fencing", "nodes", "node9"), {"ip": "1.2.3.4"}, "fencing.nodes.node9", "node1, node2"),
     (("fencing", "params"), {"passwd": "a b"}, "fencing.params.passwd", "no spaces"),
     (("nodes", 1, "name"), "node1", "nodes.name", "its own name"),

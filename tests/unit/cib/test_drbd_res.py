@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from dualroot.cib.config import Agents, lab_config
+from dualroot.cib.config import Agents, Drbd, lab_config
 from dualroot.cib.drbd_res import FenceHandlers, render_drbd_res
 from dualroot.errors import DualrootError
 
@@ -59,6 +59,15 @@ def test_nodes_and_addresses():
     assert text.count("device /dev/drbd0; disk /dev/vdb; meta-disk internal;") == 2
 
 
+def test_activity_log_is_sized_below_the_lab_disk():
+    text = render_drbd_res(lab_config())
+    assert re.search(r"disk \{[^}]*al-extents 67;", text)  # 268 MiB of the lab's 1 GiB
+    cfg = lab_config()
+    assert cfg.drbd is not None
+    default = dataclasses.replace(cfg, drbd=dataclasses.replace(cfg.drbd, al_extents=Drbd.al_extents))
+    assert "al-extents 1237;" in render_drbd_res(default)  # DRBD's own default, said out loud
+
+
 def test_drbd9_syntax():
     cfg = lab_config()
     assert cfg.drbd is not None
@@ -66,7 +75,7 @@ def test_drbd9_syntax():
     text = render_drbd_res(cfg)
     found = dict(options(text))
     assert re.search(r"net \{[^}]*fencing resource-and-stonith;", text)
-    assert "disk {" not in text
+    assert not re.search(r"disk \{[^}]*fencing", text)  # DRBD 9 moved it from disk to net
     assert found["unfence-peer"] == '"/usr/lib/drbd/crm-unfence-peer.9.sh"'
     assert "node-id 0;" in text and "node-id 1;" in text
 
