@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from dualroot import paths
 from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, run_agent
@@ -12,12 +11,20 @@ from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, Example, Parameter
 from dualroot.ocfs2.proc_mounts import MountEntry, find_mount, normalize, parse_proc_mounts, submounts
 
+# Every monitor is a new process that pays for its imports: the monitor path imports no pathlib, re,
+# enum, subprocess or typing (tests/unit/ocfs2/test_import_cost.py). Host paths are plain strings;
+# parameter syntax is checked with character sets, not regular expressions; stop, start and
+# validate-all import what they need inside their functions.
+
+_LETTERS_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # Paths: absolute, no whitespace or shell metacharacters (they reach mount(8) as argv items, never
 # a shell, but a newline or a comma would still corrupt /proc/mounts matching and option lists).
-_PATH = r"/[A-Za-z0-9._+:@/-]*"
+_PATH_CHARS = _LETTERS_DIGITS + "._+:@/-"
 _PATH_HINT = "an absolute path of letters, digits and . _ + : @ / -"
-_OPTIONS = r"[A-Za-z0-9_.:/@+=-]+(,[A-Za-z0-9_.:/@+=-]+)*"
+# Options: non-empty items of these characters, separated by single commas.
+_OPTION_CHARS = frozenset(_LETTERS_DIGITS + "_.:/@+=-")
 _OPTIONS_HINT = "comma-separated mount options of letters, digits and . _ : / @ + = -"
+_SHOWN_MAX = 40  # how much of a bad value a reason quotes, as the framework's parameter checks do
 
 # Options the agent sets or that would defeat a cluster mount.
 _REFUSED_OPTIONS = ("local", "remount", "bind", "move", "cluster_stack")
@@ -54,7 +61,8 @@ METADATA = AgentMetadata(
             "The shared block device to mount, e.g. /dev/drbd0, /dev/drbd/by-res/r0/0, or a SAN/iSCSI "
             "device path such as /dev/disk/by-id/wwn-0x600... (the same on every node).",
             required=True,
-            pattern=_PATH,
+            allowed_chars=_PATH_CHARS,
+            prefix="/",
             pattern_hint=_PATH_HINT,
         ),
         Parameter(
@@ -63,7 +71,8 @@ METADATA = AgentMetadata(
             "Absolute path of the mount point; created if missing. Never / .",
             required=True,
             unique_group="directory",
-            pattern=_PATH,
+            allowed_chars=_PATH_CHARS,
+            prefix="/",
             pattern_hint=_PATH_HINT,
         ),
         Parameter(
@@ -78,8 +87,7 @@ METADATA = AgentMetadata(
             "Mount options",
             "Comma-separated options passed to mount -o, e.g. noatime. The options local, remount, "
             "bind, move and cluster_stack are refused.",
-            pattern=_OPTIONS,
-            pattern_hint=_OPTIONS_HINT,
+            pattern_hint=_OPTIONS_HINT,  # the syntax is checked by Volume (items, commas)
         ),
     ),
     actions=(
@@ -130,7 +138,12 @@ class Volume:
         self.device = ctx.params.text("device")
         self.directory = normalize(ctx.params.text("directory"))
         options = ctx.params.text("options") if ctx.params.has("options") else ""
-        self.options = [o for o in options.split(",") if o]
+        self.options = options.split(",") if options else []
+        if not all(o and set(o) <= _OPTION_CHARS for o in self.options):
+            shown = repr(options)
+            shown = shown if len(shown) <= _SHOWN_MAX else shown[: _SHOWN_MAX - 4] + "...'"
+            raise OcfError(OcfExit.ERR_CONFIGURED, f"parameter options must consist of {_OPTIONS_HINT}, "
+                           f"got {shown}")
         if self.directory == "/" or ".." in ctx.params.text("directory").split("/"):
             raise OcfError(
                 OcfExit.ERR_CONFIGURED,
@@ -149,13 +162,13 @@ def _root(ctx: ActionContext) -> str:
     return ctx.env.raw.get("DUALROOT_TOOL_ROOT", "").rstrip("/")
 
 
-def _host(ctx: ActionContext, path: str | Path) -> Path:
+def _host(ctx: ActionContext, path: str) -> str:
     """A host path under the test/bench tool root (empty in production)."""
-    return Path(_root(ctx) + str(path))
+    return _root(ctx) + path
 
 
 def _mounts(ctx: ActionContext) -> list[MountEntry]:
-    text = ctx.runner.read_text(str(paths.PROC_MOUNTS))
+    text = ctx.runner.read_text(paths.PROC_MOUNTS)
     if text is None:
         raise OcfError(OcfExit.ERR_GENERIC, f"cannot read {paths.PROC_MOUNTS}")
     return parse_proc_mounts(text)
@@ -215,8 +228,11 @@ def _running_stack(ctx: ActionContext) -> str:
                 "start ocf:dualroot:o2cb first",
             )
     elif stack == "o2cb":
-        clusters = _host(ctx, f"{paths.CONFIGFS}/cluster")
-        if not clusters.is_dir() or not any(clusters.iterdir()):
+        try:
+            registered = os.listdir(_host(ctx, f"{paths.CONFIGFS}/cluster"))
+        except OSError:  # no configfs, or no o2cb cluster directory in it
+            registered = []
+        if not registered:
             raise OcfError(
                 OcfExit.ERR_GENERIC,
                 "no o2cb cluster is registered in configfs; start ocf:dualroot:o2cb with stack=o2cb first",
@@ -254,9 +270,8 @@ def start(ctx: ActionContext) -> OcfExit:
         raise OcfError(OcfExit.ERR_INSTALLED, f"device {volume.device} does not exist on this node")
     running = _running_stack(ctx)
     _check_disk_stack(ctx, volume, running)
-    mount_point = _host(ctx, volume.directory)
     try:
-        mount_point.mkdir(parents=True, exist_ok=True)
+        os.makedirs(_host(ctx, volume.directory), exist_ok=True)
     except OSError as exc:
         raise OcfError(
             OcfExit.ERR_GENERIC, f"cannot create mount point {volume.directory}: {exc.strerror}"
@@ -286,6 +301,7 @@ def _frozen_reason(volume: Volume, seconds: float) -> str:
 
 def stop(ctx: ActionContext) -> OcfExit:
     import signal
+    from pathlib import Path
 
     from dualroot.ocfs2.bounded_io import Outcome as IoOutcome
     from dualroot.ocfs2.bounded_io import read_direct, run_bounded, stat_path
@@ -319,7 +335,7 @@ def stop(ctx: ActionContext) -> OcfExit:
                 ctx.log.info(f"unmounted {volume.directory} after stopping: {'; '.join(named)}")
             return OcfExit.SUCCESS
         phase = plan.phase(ctx.runner.monotonic() - started)
-        proc = _host(ctx, paths.PROC)
+        proc = Path(_host(ctx, paths.PROC))
         holders = find_holders(volume.directory, proc, own_pid=os.getpid())
         holders = [h for h in holders if h.pid != 1]  # never signal init, whatever it holds
         if phase is Phase.GIVE_UP:
@@ -392,7 +408,7 @@ def _load_ocfs2(ctx: ActionContext) -> None:
     """Load the file system module before mounting: mount.ocfs2 asks the cluster stack first and, with
     only ocfs2_stack_user loaded, fails "Unable to access cluster service" (seen in the lab on the
     node that had not run mkfs); the kernel would load ocfs2 only for the mount call itself."""
-    filesystems = ctx.runner.read_text(str(paths.PROC_FILESYSTEMS)) or ""
+    filesystems = ctx.runner.read_text(paths.PROC_FILESYSTEMS) or ""
     if "ocfs2" in filesystems.split():
         return
     result = ctx.runner.run([paths.MODPROBE, "ocfs2"], timeout=30)
@@ -409,10 +425,12 @@ def validate(ctx: ActionContext) -> OcfExit:
     for tool in (paths.MOUNT, paths.UMOUNT, paths.O2CLUSTER):
         if not os.access(_root(ctx) + tool, os.X_OK):
             raise OcfError(OcfExit.ERR_INSTALLED, f"{tool} is not installed")
-    filesystems = ctx.runner.read_text(str(paths.PROC_FILESYSTEMS)) or ""
+    filesystems = ctx.runner.read_text(paths.PROC_FILESYSTEMS) or ""
     if "ocfs2" not in filesystems.split():
+        from pathlib import Path
+
         release = os.uname().release
-        module_dir = _host(ctx, f"{paths.LIB_MODULES}/{release}")
+        module_dir = Path(_host(ctx, f"{paths.LIB_MODULES}/{release}"))
         if not any(module_dir.glob("**/ocfs2.ko*")) if module_dir.is_dir() else True:
             raise OcfError(OcfExit.ERR_INSTALLED, f"the kernel {release} has no ocfs2 support")
     return OcfExit.SUCCESS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from dualroot import paths
 from dualroot.ocf.dispatcher import ActionContext, Agent, run_agent
@@ -12,7 +11,10 @@ from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, Example, Parameter
 from dualroot.stack.kernel_stack import StackName
 
-TYPE_CHECKING = False  # not `typing`: agents pay for every import on every monitor
+# Every monitor is a new process that pays for its imports: the monitor path imports no pathlib, re,
+# enum, subprocess or typing (tests/unit/ocfs2/test_import_cost.py); host paths are plain strings
+# and the other actions import what they need inside their functions.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dualroot.stack.o2cb_conf import CorosyncNode
 
@@ -124,8 +126,16 @@ def _root(ctx: ActionContext) -> str:
     return ctx.env.raw.get("DUALROOT_TOOL_ROOT", "").rstrip("/")
 
 
-def _host(ctx: ActionContext, path: str | Path) -> Path:
-    return Path(_root(ctx) + str(path))
+def _host(ctx: ActionContext, path: str) -> str:
+    """A host path under the test/bench tool root (empty in production)."""
+    return _root(ctx) + path
+
+
+def _has_entries(directory: str) -> bool:
+    try:
+        return bool(os.listdir(directory))
+    except OSError:  # missing, or not a directory
+        return False
 
 
 def _stack(ctx: ActionContext) -> StackName:
@@ -136,7 +146,7 @@ def _stack(ctx: ActionContext) -> StackName:
 def _mounted_ocfs2(ctx: ActionContext) -> list[str]:
     from dualroot.ocfs2.proc_mounts import parse_proc_mounts
 
-    text = ctx.runner.read_text(str(paths.PROC_MOUNTS)) or ""
+    text = ctx.runner.read_text(paths.PROC_MOUNTS) or ""
     return [f"{e.device} on {e.directory}" for e in parse_proc_mounts(text) if e.fstype == "ocfs2"]
 
 
@@ -174,11 +184,11 @@ def _modprobe(ctx: ActionContext, module: str) -> None:
 def _ensure_configfs(ctx: ActionContext) -> None:
     from dualroot.ocfs2.proc_mounts import find_mount, parse_proc_mounts
 
-    text = ctx.runner.read_text(str(paths.PROC_MOUNTS)) or ""
-    if find_mount(parse_proc_mounts(text), str(paths.CONFIGFS)) is not None:
+    text = ctx.runner.read_text(paths.PROC_MOUNTS) or ""
+    if find_mount(parse_proc_mounts(text), paths.CONFIGFS) is not None:
         return
     _modprobe(ctx, "configfs")
-    result = ctx.runner.run([paths.MOUNT, "-t", "configfs", "none", str(paths.CONFIGFS)], timeout=15)
+    result = ctx.runner.run([paths.MOUNT, "-t", "configfs", "none", paths.CONFIGFS], timeout=15)
     if not result.ok:
         raise OcfError(OcfExit.ERR_GENERIC, f"cannot mount configfs on {paths.CONFIGFS}: "
                        f"{result.first_error_line()}")
@@ -190,7 +200,8 @@ def _select_stack(ctx: ActionContext, stack: StackName) -> None:
         return
     target = _host(ctx, f"{paths.SYS_FS_OCFS2}/cluster_stack")
     try:
-        target.write_text(stack.value + "\n")
+        with open(target, "w", encoding="ascii") as handle:
+            handle.write(stack.value + "\n")
     except OSError as exc:
         raise OcfError(OcfExit.ERR_GENERIC, f"cannot select the {stack.value} stack in {paths.SYS_FS_OCFS2}/"
                        f"cluster_stack: {exc.strerror}") from exc
@@ -212,7 +223,7 @@ def _dlm_pids(ctx: ActionContext) -> list[int]:
 
 
 def _lockspace_dirs(ctx: ActionContext) -> list[str]:
-    directory = _host(ctx, paths.SYS_KERNEL_DLM)
+    directory = _host(ctx, paths.SYS_KERNEL_DLM)  # one directory per kernel lockspace
     try:
         return sorted(os.listdir(directory))
     except OSError:
@@ -220,6 +231,10 @@ def _lockspace_dirs(ctx: ActionContext) -> list[str]:
 
 
 def _pcmk_monitor(ctx: ActionContext) -> OcfExit:
+    """What Pacemaker's controld checks (the daemon runs; no stateful merge; no lockspace waits for
+    fencing that nobody carries out; lockspaces without a daemon mean this node must be fenced),
+    plus that the kernel runs the pcmk stack. Each check is a /proc or /sys read where one answers
+    it; only the daemon's own state needs dlm_tool."""
     from dualroot.stack.dlm_status import parse_ls, parse_status
 
     if not _dlm_pids(ctx):
@@ -241,14 +256,20 @@ def _pcmk_monitor(ctx: ActionContext) -> OcfExit:
     if status.stateful_merge_wait:
         raise OcfError(OcfExit.ERR_GENERIC, "the DLM waits for a stateful merge (a partition rejoined with "
                        "lockspaces); a node of the old partition must be fenced")
-    listing = ctx.runner.run([paths.DLM_TOOL, "ls"], timeout=10)
-    waiting = [ls.name for ls in parse_ls(listing.stdout) if ls.waits_for_fencing] if listing.ok else []
+    # A lockspace can wait for fencing only while the kernel has it (dlm_controld makes its lockspaces
+    # on the kernel's uevents and drops them when the kernel leaves them): with /sys/kernel/dlm empty
+    # (the stack up, no volume mounted) `dlm_tool ls` has nothing to say and is not run.
+    waiting = []
+    if _lockspace_dirs(ctx):
+        listing = ctx.runner.run([paths.DLM_TOOL, "ls"], timeout=10)
+        waiting = [ls.name for ls in parse_ls(listing.stdout) if ls.waits_for_fencing] if listing.ok else []
     if waiting and not _fencing_pending(ctx):
         raise OcfError(
             OcfExit.ERR_GENERIC,
             f"DLM lockspace {', '.join(waiting)} waits for fencing of node(s) "
                        f"{', '.join(map(str, status.nodes_waiting_for_fencing)) or '?'} and no fencing "
                        "is pending")
+    # The daemon alone does not make OCFS2 usable: the kernel must have selected the user stack.
     stack = _kernel_stack(ctx)
     if stack and stack != "pcmk":
         raise OcfError(OcfExit.ERR_GENERIC, f"the kernel runs the {stack} OCFS2 stack, not pcmk")
@@ -305,7 +326,7 @@ def _pcmk_start(ctx: ActionContext) -> OcfExit:
                 first = result.stdout.strip().splitlines()[:1]
                 began = first[0] if first else ""
                 waiting_for = f"this node's id in dlm_tool status -v (it began: {began!r})"
-            elif not (comms.is_dir() and any(comms.iterdir())):
+            elif not _has_entries(comms):
                 waiting_for = f"the DLM's node addresses in {paths.CONFIGFS}/dlm/cluster/comms"
             else:
                 ctx.log.info("dlm_controld is ready")
@@ -370,7 +391,7 @@ def _cluster_name(ctx: ActionContext) -> str:
 
 
 def _o2cb_registered(ctx: ActionContext, name: str) -> bool:
-    return _host(ctx, f"{paths.CONFIGFS}/cluster/{name}").is_dir()
+    return os.path.isdir(_host(ctx, f"{paths.CONFIGFS}/cluster/{name}"))
 
 
 def _o2cb_write_conf(ctx: ActionContext, name: str) -> None:
@@ -400,11 +421,12 @@ def _o2cb_write_conf(ctx: ActionContext, name: str) -> None:
     except ConfigError as exc:
         raise OcfError(OcfExit.ERR_CONFIGURED, f"cannot write {paths.OCFS2_CLUSTER_CONF}: {exc}") from exc
     target = _host(ctx, paths.OCFS2_CLUSTER_CONF)
-    if ctx.runner.read_text(str(paths.OCFS2_CLUSTER_CONF)) == text:
+    if ctx.runner.read_text(paths.OCFS2_CLUSTER_CONF) == text:
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".dualroot-new")
-    temporary.write_text(text)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    temporary = target + ".dualroot-new"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
     os.replace(temporary, target)  # atomic: o2cb never reads half a file
     ctx.log.info(f"wrote {paths.OCFS2_CLUSTER_CONF} for {len(nodes)} nodes")
 
@@ -501,9 +523,11 @@ def monitor(ctx: ActionContext) -> OcfExit:
 
 
 def _kernel_supports(ctx: ActionContext, module: str) -> bool:
-    if _host(ctx, f"{paths.SYS_MODULE}/{module}").is_dir():
+    from pathlib import Path  # validate-all only
+
+    if os.path.isdir(_host(ctx, f"{paths.SYS_MODULE}/{module}")):
         return True
-    module_dir = _host(ctx, f"{paths.LIB_MODULES}/{os.uname().release}")
+    module_dir = Path(_host(ctx, f"{paths.LIB_MODULES}/{os.uname().release}"))
     return module_dir.is_dir() and any(module_dir.glob(f"**/{module}.ko*"))
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-def find_pids(proc_root: Path, comm: str) -> list[int]:
+def find_pids(proc_root: str | Path, comm: str) -> list[int]:
     """PIDs whose /proc/<pid>/comm is `comm` (the kernel truncates comm to 15 characters).
 
     Raw os.open/os.read on purpose: this runs on every monitor over every process, and text-mode

@@ -2,19 +2,68 @@
 
 from __future__ import annotations
 
-import re
-
 from dualroot.ocf.record import Record
 
 # `dlm_tool status -v` prints, besides the summary lines, the daemon's own key=value state dump:
 # one line of global state (quorate=, stateful_merge_wait=, fence_pid=, ...) and, per node, a
 # "node N ..." summary followed by its member=/need_fencing=/... line. Only the key=value parts
 # are read: they are the daemon's machine interface, the summaries are for people.
-_PAIR = re.compile(r"([a-z_]+)=(\S*)")
-_NODE = re.compile(r"^node(?:id)? (\d+)(?: |$)")
-_CLUSTER = re.compile(r"^cluster nodeid (\d+) quorate (\d+)")
-# dlm-controld 4.2.0 (Debian 12) starts `status -v` with "our_nodeid N" (seen in the lab)
-_OUR_NODEID = re.compile(r"^our_nodeid (\d+)$")
+# String methods, not `re`: this parser runs on every monitor of ocf:dualroot:o2cb, and importing
+# `re` (with the `enum` it pulls in) cost more than the rest of the monitor (bench/bench_ocfs2_agent.py).
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_")
+
+
+def _pairs(line: str) -> dict[str, str]:
+    """The `key=value` pairs of a line, as the pattern `([a-z_]+)=(\\S*)` finds them: per
+    whitespace-separated word, the first run of a-z/_ directly before an "=" is the key and the
+    rest of the word the value; a later pair with the same key wins."""
+    pairs = {}
+    for word in line.split():
+        equals = word.find("=")
+        while equals >= 0:
+            start = equals
+            while start > 0 and word[start - 1] in _KEY_CHARS:
+                start -= 1
+            if start < equals:
+                pairs[word[start:equals]] = word[equals + 1:]
+                break
+            equals = word.find("=", equals + 1)  # "=" with no key before it: try the next one
+    return pairs
+
+
+def _digits_after(line: str, prefix: str) -> tuple[str, str] | None:
+    """The decimal digits right after `prefix` at the start of `line`, and the text after them."""
+    if not line.startswith(prefix):
+        return None
+    rest = line[len(prefix):]
+    end = 0
+    while end < len(rest) and rest[end].isdecimal():
+        end += 1
+    return (rest[:end], rest[end:]) if end else None
+
+
+def _node_header(line: str) -> int | None:
+    """N of a "node N ..." or "nodeid N" line (a node's summary; its key=value line follows)."""
+    for prefix in ("node ", "nodeid "):
+        found = _digits_after(line, prefix)
+        if found is not None and (found[1] == "" or found[1].startswith(" ")):
+            return int(found[0])
+    return None
+
+
+def _cluster_line(line: str) -> tuple[int, bool] | None:
+    """Our node id and quorum from "cluster nodeid N quorate Q ..." (the summary's first line)."""
+    nodeid = _digits_after(line, "cluster nodeid ")
+    quorate = _digits_after(nodeid[1], " quorate ") if nodeid is not None else None
+    if nodeid is None or quorate is None:
+        return None
+    return int(nodeid[0]), quorate[0] == "1"
+
+
+def _our_nodeid_line(line: str) -> int | None:
+    """N of "our_nodeid N" alone on a line: dlm-controld 4.2.0 (Debian 12) starts `status -v` so."""
+    found = _digits_after(line, "our_nodeid ")
+    return int(found[0]) if found is not None and found[1] == "" else None
 
 
 class DlmNode(Record):
@@ -52,18 +101,17 @@ def parse_status(text: str) -> DlmDaemonStatus:
     current: int | None = None
     for raw in text.splitlines():
         line = raw.strip()
-        if match := _CLUSTER.match(line):
-            our_nodeid = int(match.group(1))
-            quorate_summary = match.group(2) == "1"
+        if (cluster := _cluster_line(line)) is not None:
+            our_nodeid, quorate_summary = cluster
             continue
-        if match := _OUR_NODEID.match(line):
-            our_nodeid = int(match.group(1))
+        if (nodeid := _our_nodeid_line(line)) is not None:
+            our_nodeid = nodeid
             continue
-        if match := _NODE.match(line):
-            current = int(match.group(1))
+        if (nodeid := _node_header(line)) is not None:
+            current = nodeid
             node_states.setdefault(current, {})
             continue
-        pairs = dict(_PAIR.findall(line))
+        pairs = _pairs(line)
         if not pairs:
             continue
         # The dump holds one key=value per line (4.2.0) or several on one line: global state comes

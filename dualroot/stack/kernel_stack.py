@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import enum
-from pathlib import Path
-
+from dualroot.ocf.named_values import NamedStr
 from dualroot.ocf.record import Record
 
+TYPE_CHECKING = False  # not `typing`, and no `enum` or `pathlib`: every o2cb monitor imports this
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import ClassVar
 
-class StackName(enum.Enum):
-    PCMK = "pcmk"  # the user stack (ocfs2_stack_user) with dlm_controld
-    O2CB = "o2cb"  # the classic in-kernel stack (ocfs2_stack_o2cb, o2net/o2hb)
+_MODULES = {"pcmk": "ocfs2_stack_user", "o2cb": "ocfs2_stack_o2cb"}
+
+
+class StackName(NamedStr):
+    """A stack's name as /sys/fs/ocfs2/cluster_stack and `o2cluster` spell it (used like an Enum)."""
+
+    PCMK: ClassVar[StackName]  # the user stack (ocfs2_stack_user) with dlm_controld
+    O2CB: ClassVar[StackName]  # the classic in-kernel stack (ocfs2_stack_o2cb, o2net/o2hb)
 
     @property
     def module(self) -> str:
-        return {StackName.PCMK: "ocfs2_stack_user", StackName.O2CB: "ocfs2_stack_o2cb"}[self]
+        return _MODULES[self.value]
+
+
+StackName.define(PCMK="pcmk", O2CB="o2cb")
 
 
 class KernelStack(Record):

@@ -1,6 +1,10 @@
 """/proc/mounts parsing: octal escapes, stacked mounts, parents and submounts."""
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dualroot.ocfs2.proc_mounts import find_mount, is_under, parse_proc_mounts, submounts, unescape
 
@@ -30,6 +34,13 @@ MOUNTS = (
 )
 def test_unescape(raw: str, text: str) -> None:
     assert unescape(raw) == text
+
+
+@given(st.text(alphabet="\\0123478a ", max_size=30))
+def test_unescape_as_the_pattern_did(field: str) -> None:
+    """unescape uses string methods (no `re` on the monitor path); it must do what the regular
+    expression it replaced did, on any mix of backslashes and (octal and other) digits."""
+    assert unescape(field) == re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
 def test_parse_fields_and_options() -> None:

@@ -80,6 +80,10 @@ def fake_daemon(host: Path, pid: int = 4242) -> None:
     (host / "proc" / str(pid) / "comm").write_text("dlm_controld\n")
 
 
+def kernel_lockspace(host: Path, name: str = "vmlab_fs") -> None:
+    (host / "sys" / "kernel" / "dlm" / name).mkdir(parents=True)
+
+
 # --- monitor (pcmk) ---------------------------------------------------------------------------------
 def test_monitor_not_running(host: Path) -> None:
     runner = HostRunner({})
@@ -95,8 +99,19 @@ def test_monitor_lockspaces_without_daemon_is_an_error(host: Path) -> None:
 
 def test_monitor_healthy(host: Path) -> None:
     fake_daemon(host)
+    kernel_lockspace(host)
     runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
     runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout="")
+    assert call("monitor", environ(host), runner) == (0, "")
+    runner.assert_done()
+
+
+def test_monitor_without_kernel_lockspaces_does_not_list_them(host: Path) -> None:
+    """No lockspace in /sys/kernel/dlm, so none can wait for fencing: no `dlm_tool ls` (the fake
+    runner fails on any command not expected)."""
+    fake_daemon(host)
+    runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
+    runner.expect(STATUS, stdout=STATUS_HEALTHY)
     assert call("monitor", environ(host), runner) == (0, "")
     runner.assert_done()
 
@@ -114,6 +129,7 @@ def test_monitor_stateful_merge(host: Path) -> None:
     "</pacemaker-result>", 0)])
 def test_monitor_waiting_for_fencing(host: Path, history: str, expected: int) -> None:
     fake_daemon(host)
+    kernel_lockspace(host, "clvmd")
     runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
     runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout=LS)
     runner.expect([paths.STONITH_ADMIN, "--history", "*", "--output-as", "xml"], stdout=history)
@@ -126,7 +142,7 @@ def test_monitor_waiting_for_fencing(host: Path, history: str, expected: int) ->
 def test_monitor_wrong_kernel_stack(host: Path) -> None:
     fake_daemon(host)
     runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "o2cb\n"})
-    runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout="")
+    runner.expect(STATUS, stdout=STATUS_HEALTHY)
     rc, reason = call("monitor", environ(host), runner)
     assert rc == 1 and "o2cb OCFS2 stack" in reason
 

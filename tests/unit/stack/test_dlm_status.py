@@ -1,7 +1,12 @@
 """`dlm_tool status -v` and `dlm_tool ls` parsing (formats of dlm 4.2's libdlmcontrol and dlm_tool)."""
 
-import pytest
+import re
 
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from dualroot.stack import dlm_status
 from dualroot.stack.dlm_status import parse_ls, parse_status
 
 pytestmark = pytest.mark.unit
@@ -170,3 +175,38 @@ def test_ls_as_dlm_tool_4_2_0_prints_it_in_the_lab() -> None:
     (space,) = parse_ls(text)
     assert space.name == "0984021CB7F2477A8E0217B2D42A78E8" and space.global_id == 0xA60E3712
     assert space.members == (1,) and space.flags == () and not space.waits_for_fencing
+
+
+# The parser reads lines with string methods (no `re` on the monitor path); these properties pin it
+# to the regular expressions it replaced, over inputs made of the characters that matter to them.
+_LINE_CHARS = "abz_=AZ019٣ \t.-"
+
+
+@given(st.text(alphabet=_LINE_CHARS, max_size=40))
+@example("=_=")  # a word whose first "=" has no key before it (found by this test)
+def test_key_value_pairs_as_the_pattern_finds_them(line: str) -> None:
+    assert dlm_status._pairs(line) == dict(re.findall(r"([a-z_]+)=(\S*)", line))
+
+
+@given(st.sampled_from(["node ", "nodeid ", "node", "nodeid", "noded "]),
+       st.text(alphabet="019٣ x", max_size=8))
+def test_node_headers_as_the_pattern_finds_them(prefix: str, rest: str) -> None:
+    line = prefix + rest
+    match = re.match(r"^node(?:id)? (\d+)(?: |$)", line)
+    assert dlm_status._node_header(line) == (int(match.group(1)) if match else None)
+
+
+@given(st.text(alphabet="019٣ x", max_size=6), st.sampled_from([" quorate ", " quorate", "quorate "]),
+       st.text(alphabet="019٣ x", max_size=6))
+def test_cluster_lines_as_the_pattern_finds_them(nodeid: str, middle: str, quorate: str) -> None:
+    line = f"cluster nodeid {nodeid}{middle}{quorate}"
+    match = re.match(r"^cluster nodeid (\d+) quorate (\d+)", line)
+    expected = (int(match.group(1)), match.group(2) == "1") if match else None
+    assert dlm_status._cluster_line(line) == expected
+
+
+@given(st.text(alphabet="019٣ x", max_size=6))
+def test_our_nodeid_lines_as_the_pattern_finds_them(rest: str) -> None:
+    line = "our_nodeid " + rest
+    match = re.match(r"^our_nodeid (\d+)$", line)
+    assert dlm_status._our_nodeid_line(line) == (int(match.group(1)) if match else None)
