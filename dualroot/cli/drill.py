@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from dualroot.cib.config import Agents
     from dualroot.drill.scenarios import DEFAULT_SET, SCENARIOS
 
     names = ", ".join(f"{name} ({cls.summary})" for name, cls in SCENARIOS.items())
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="NAME or NAME:NODE, e.g. node_kill:node1 partition")
     drill.add_argument("--report", type=Path, metavar="DIR",
                        help="write report.json and a timeline PNG per scenario into DIR")
-    drill.add_argument("--agents", choices=["dualroot", "stock"], default="dualroot",
+    drill.add_argument("--agents", choices=[a.value for a in Agents], default=Agents.DUALROOT.value,
                        help="the stack the lab runs (checked against the cluster; deploy it with "
                             "`dualroot lab up --agents ...`)")
     drill.add_argument("--no-fsck", action="store_true",
@@ -51,7 +52,7 @@ class ProgressPrinter:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
-    from dualroot.drill.cluster_state import Stack
+    from dualroot.cib.config import Agents
     from dualroot.drill.execution import DrillOptions, run_drills
     from dualroot.drill.report import Verdict, render_table
     from dualroot.drill.scenarios import SCENARIOS, resolve
@@ -68,7 +69,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         from dualroot.errors import DualrootError
 
         raise DualrootError(f"--poll must be a positive number of seconds, not {args.poll}")
-    options = DrillOptions(stack=Stack(args.agents), fsck=not args.no_fsck, poll_interval=args.poll)
+    options = DrillOptions(stack=Agents(args.agents), fsck=not args.no_fsck, poll_interval=args.poll)
     results = run_drills(lab, scenarios, options, report_dir=args.report, progress=ProgressPrinter())
     print()
     print(render_table(results))

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dualroot import paths
-from dualroot.drill.cluster_state import AGENTS, NodeView, Stack, StackAgents, health_problems
+from dualroot.cib.config import Agents
+from dualroot.drill.cluster_state import AGENTS, NodeView, StackAgents, health_problems
 from dualroot.drill.gaps import first_write_after_outage
 from dualroot.drill.monitor import Monitor, first_detection, probe
 from dualroot.drill.post_checks import (
@@ -67,7 +68,7 @@ class Bounds:
 
 @dataclass(frozen=True)
 class DrillOptions:
-    stack: Stack = Stack.DUALROOT
+    stack: Agents = Agents.DUALROOT
     bounds: Bounds = field(default_factory=Bounds)
     fsck: bool = True
     poll_interval: float = 1.0       # the monitor's probes of each node during the fault
@@ -95,21 +96,21 @@ def successful_fence_after(events: Sequence[FenceRecord], after: float) -> Fence
     return None
 
 
-def check_stack(views: dict[str, NodeView], stack: Stack) -> None:
+def check_stack(views: dict[str, NodeView], stack: Agents) -> None:
     """Refuse to drill a cluster that runs the other stack's agents: the comparison would be false."""
     running = stack_of(views)
     agents = AGENTS[stack]
-    for other in Stack:
+    for other in Agents:
         if other is not stack and AGENTS[other].drbd in running and agents.drbd not in running:
             raise DualrootError(
                 f"the cluster runs {AGENTS[other].drbd}, not {agents.drbd} (--agents {stack.value})",
                 f"pass --agents {other.value}, or deploy with `dualroot lab up --agents {stack.value}`")
 
 
-def detect_stack(lab: LabApi) -> Stack:
+def detect_stack(lab: LabApi) -> Agents:
     """The stack the cluster runs, from the agents of its DRBD resource."""
     running = stack_of({n: probe(lab, n) for n in lab.nodes})
-    for stack in Stack:
+    for stack in Agents:
         if AGENTS[stack].drbd in running:
             return stack
     raise DualrootError("no DRBD resource of a known stack runs on the lab",

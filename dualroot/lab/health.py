@@ -1,80 +1,28 @@
 """The lab cluster's health, read from machine output in the guests.
 
 Sources: `crm_mon --output-as=xml` (nodes online, each resource's role and node), `/proc/drbd` (the 8.4
-module's state line: connection, roles, disk states) and `/proc/mounts` (the OCFS2 mount). "Healthy"
-is what every drill starts from and every lab test expects: both nodes online, DRBD Connected
-Primary/Primary UpToDate/UpToDate on both, OCFS2 mounted on both.
+module's state line: connection, roles, disk states) and `/proc/mounts` (the OCFS2 mount), read with the
+parsers the drills use (`dualroot.lab.cluster_view`). "Healthy" is what every drill starts from and
+every lab test expects: both nodes online, DRBD Connected Primary/Primary UpToDate/UpToDate on both,
+OCFS2 mounted on both.
 """
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from dualroot.lab.cluster_view import (
+    DrbdState,
+    PacemakerView,
+    drbd_minor,
+    drbd_states,
+    ocfs2_mounted,
+    read_crm_mon,
+)
 from dualroot.lab.control import Lab
 
-MOUNT_POINT = "/srv/ocfs2"
-DRBD_LINE = re.compile(r"^\s*(\d+): cs:(\S+) ro:(\S+)/(\S+) ds:(\S+)/(\S+)")
-
-
-@dataclass(frozen=True)
-class DrbdState:
-    minor: int
-    connection: str
-    role: str
-    peer_role: str
-    disk: str
-    peer_disk: str
-
-
-def parse_proc_drbd(text: str) -> list[DrbdState]:
-    states = []
-    for line in text.splitlines():
-        match = DRBD_LINE.match(line)
-        if match:
-            minor, cs, ro, pro, ds, pds = match.groups()
-            states.append(DrbdState(int(minor), cs, ro, pro, ds, pds))
-    return states
-
-
-@dataclass(frozen=True)
-class ResourceInstance:
-    id: str
-    agent: str
-    role: str
-    nodes: tuple[str, ...]
-    failed: bool
-
-
-@dataclass(frozen=True)
-class CrmStatus:
-    online: tuple[str, ...]
-    offline: tuple[str, ...]
-    dc: str
-    resources: tuple[ResourceInstance, ...]
-
-    def roles_on(self, node: str, agent_suffix: str) -> list[str]:
-        return [r.role for r in self.resources if node in r.nodes and r.agent.endswith(agent_suffix)]
-
-
-def parse_crm_mon_xml(text: str) -> CrmStatus:
-    root = ET.fromstring(text)
-    online: list[str] = []
-    offline: list[str] = []
-    for node in root.iter("node"):
-        if node.get("online") is None:
-            continue  # a <node> inside a <resource> names where it runs
-        (online if node.get("online") == "true" else offline).append(node.get("name", ""))
-    dc_el = root.find("summary/current_dc")
-    dc = dc_el.get("name", "") if dc_el is not None else ""
-    resources = []
-    for res in root.iter("resource"):
-        resources.append(ResourceInstance(
-            id=res.get("id", ""), agent=res.get("resource_agent", ""), role=res.get("role", ""),
-            nodes=tuple(n.get("name", "") for n in res.findall("node")),
-            failed=res.get("failed") == "true"))
-    return CrmStatus(tuple(online), tuple(offline), dc, tuple(resources))
+# The lab tier reads /proc/drbd with this name (every minor, in order).
+parse_proc_drbd = drbd_states
 
 
 @dataclass(frozen=True)
@@ -87,21 +35,19 @@ class NodeHealth:
 
     @property
     def healthy(self) -> bool:
-        d = self.drbd
-        return bool(self.ssh and self.mounted and d and d.connection == "Connected" and d.role == "Primary"
-                    and d.peer_role == "Primary" and d.disk == "UpToDate" and d.peer_disk == "UpToDate")
+        return bool(self.ssh and self.mounted and self.drbd and self.drbd.healthy)
 
 
 @dataclass(frozen=True)
 class ClusterHealth:
     nodes: tuple[NodeHealth, ...]
-    crm: CrmStatus | None = None
+    crm: PacemakerView | None = None
     problems: tuple[str, ...] = field(default=())
 
     @property
     def healthy(self) -> bool:
         return bool(self.nodes) and all(n.healthy for n in self.nodes) and self.crm is not None \
-            and not self.crm.offline and not any(r.failed for r in self.crm.resources)
+            and not self.crm.offline and not any(i.failed for i in self.crm.instances)
 
 
 def node_health(lab: Lab, node: str) -> NodeHealth:
@@ -110,20 +56,13 @@ def node_health(lab: Lab, node: str) -> NodeHealth:
     result = lab.run(node, ["cat", "/proc/drbd", "/proc/mounts"], timeout=15)
     if result.rc == 255:
         return NodeHealth(node, running=True)
-    drbd = parse_proc_drbd(result.stdout)
-    mounted = any(line.split()[1:3] == [MOUNT_POINT, "ocfs2"]
-                  for line in result.stdout.splitlines() if len(line.split()) > 2)
-    return NodeHealth(node, True, True, drbd[0] if drbd else None, mounted)
+    # one `cat` for both files: /proc/drbd's status lines and /proc/mounts' lines cannot be mistaken
+    return NodeHealth(node, True, True, drbd_minor(result.stdout), ocfs2_mounted(result.stdout))
 
 
-def crm_status(lab: Lab, node: str) -> CrmStatus | None:
+def crm_status(lab: Lab, node: str) -> PacemakerView | None:
     result = lab.run(node, ["crm_mon", "--output-as=xml", "--one-shot", "--inactive"], timeout=20)
-    if not result.ok:
-        return None
-    try:
-        return parse_crm_mon_xml(result.stdout)
-    except ET.ParseError:
-        return None
+    return read_crm_mon(result.stdout) if result.ok else None
 
 
 def cluster_health(lab: Lab) -> ClusterHealth:
@@ -140,8 +79,8 @@ def cluster_health(lab: Lab) -> ClusterHealth:
     if crm is None:
         problems.append("no cluster status (crm_mon failed)")
     else:
-        problems += [f"{r.id} failed on {','.join(r.nodes)}" for r in crm.resources if r.failed]
-        problems += [f"{name} offline" for name in crm.offline]
+        problems += [f"{i.resource_id} failed on {i.node or '-'}" for i in crm.instances if i.failed]
+        problems += [f"{name} offline" for name in sorted(crm.offline)]
     return ClusterHealth(nodes, crm, tuple(problems))
 
 

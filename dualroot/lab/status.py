@@ -22,11 +22,10 @@ def cluster_status(lab: Lab, state: object) -> str:
                      f"{'mounted' if node.mounted else '-'}")
     if health.crm:
         crm = health.crm
-        lines.append(f"pacemaker: DC {crm.dc or '-'}; online: {' '.join(crm.online) or '-'}; "
-                     f"offline: {' '.join(crm.offline) or '-'}")
-        for res in crm.resources:
-            where = ",".join(res.nodes) or "-"
-            lines.append(f"  {res.id:14} {res.agent:28} {res.role:10} {where}"
+        lines.append(f"pacemaker: DC {crm.dc or '-'}; online: {' '.join(sorted(crm.online)) or '-'}; "
+                     f"offline: {' '.join(sorted(crm.offline)) or '-'}")
+        for res in crm.instances:
+            lines.append(f"  {res.resource_id:14} {res.agent:28} {res.role:10} {res.node or '-'}"
                          + ("  FAILED" if res.failed else ""))
     lines.append("healthy: yes" if health.healthy else "healthy: no (" + "; ".join(health.problems) + ")")
     return "\n".join(lines)

@@ -22,8 +22,9 @@ from pathlib import Path
 from lxml import etree
 
 from dualroot import paths
+from dualroot.cib.config import Agents
 from dualroot.drill import records
-from dualroot.drill.cluster_state import AGENTS, Stack
+from dualroot.drill.cluster_state import AGENTS
 from dualroot.errors import DualrootError
 
 NODES = ("node1", "node2")
@@ -96,7 +97,7 @@ class StrictLab:
         raise AssertionError(f"unexpected call: lab.{name}")
 
 
-def crm_mon_xml(online, promoted, mounted, stack=Stack.DUALROOT):
+def crm_mon_xml(online, promoted, mounted, stack=Agents.DUALROOT):
     agents = AGENTS[stack]
     root = etree.Element("pacemaker-result")
     nodes = etree.SubElement(root, "nodes")
@@ -125,7 +126,7 @@ class SimLab:
     nodes = NODES
 
     def __init__(self, tmp_path: Path, *, fence_after_fault=True, lose_tail_on_kill=0,
-                 split_brain=False, fsck_rc=0, stack=Stack.DUALROOT):
+                 split_brain=False, fsck_rc=0, stack=Agents.DUALROOT):
         self.root = tmp_path / "ocfs2"
         self.root.mkdir()
         self.stack = stack

@@ -4,20 +4,16 @@ from pathlib import Path
 
 import pytest
 
+from dualroot.cib.config import Agents
 from dualroot.drill.cluster_state import (
     AGENTS,
-    PROMOTED_ROLES,
-    DrbdState,
     NodeView,
-    Stack,
     health_problems,
-    ocfs2_mounted,
-    parse_crm_mon,
     parse_probe,
-    parse_proc_drbd,
     probe_script,
     split_sections,
 )
+from dualroot.lab.cluster_view import PROMOTED_ROLES, DrbdState, drbd_minor, ocfs2_mounted, parse_crm_mon
 
 pytestmark = pytest.mark.unit
 
@@ -26,7 +22,7 @@ DATA = Path(__file__).parent / "data"
 # a CIB that crm_simulate brought to "both promoted" and then to "node2 failed".
 HEALTHY = (DATA / "crm_mon-healthy.xml").read_text()
 NODE2_DOWN = (DATA / "crm_mon-node2-down.xml").read_text()
-STOCK = AGENTS[Stack.STOCK]
+STOCK = AGENTS[Agents.STOCK]
 
 PROC_DRBD_OK = """version: 8.4.11 (api:1/proto:86-101)
 srcversion: 211FB288A383ED945B83420
@@ -45,6 +41,8 @@ def test_healthy_crm_mon():
     assert view.nodes_running(STOCK.filesystem, frozenset({"Started"})) == {"node1", "node2"}
     assert view.clone_of(STOCK.filesystem) == "fs_ocfs2-clone"
     assert STOCK.cluster_stack in view.agents()
+    assert view.roles_on("node2", ":drbd") == ["Promoted"]
+    assert view.dc == ""  # crm_mon on a CIB file: no controller elected
 
 
 def test_failed_node_in_crm_mon():
@@ -66,11 +64,11 @@ def test_failed_node_in_crm_mon():
     ("", None),
 ])
 def test_proc_drbd(text, expected):
-    assert parse_proc_drbd(text) == expected
+    assert drbd_minor(text) == expected
 
 
 def test_only_connected_primary_uptodate_is_healthy():
-    assert parse_proc_drbd(PROC_DRBD_OK).healthy
+    assert drbd_minor(PROC_DRBD_OK).healthy
     assert not DrbdState("Connected", "Primary", "Secondary", "UpToDate", "UpToDate").healthy
     assert not DrbdState("Connected", "Primary", "Primary", "UpToDate", "Inconsistent").healthy
 
@@ -126,7 +124,7 @@ def test_health_problems_name_what_is_wrong():
 
 def test_wrong_stack_is_not_healthy():
     views = {n: parse_probe(n, 1.0, probe_output()) for n in ("node1", "node2")}
-    problems = health_problems(views, ("node1", "node2"), AGENTS[Stack.DUALROOT])
+    problems = health_problems(views, ("node1", "node2"), AGENTS[Agents.DUALROOT])
     assert any("ocf:dualroot:drbd promoted on []" in p for p in problems)
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from dualroot.drill.cluster_state import Stack
+from dualroot.cib.config import Agents
 from dualroot.drill.execution import Bounds, DrillOptions, run_drills, run_scenario, successful_fence_after
 from dualroot.drill.report import Verdict
 from dualroot.drill.scenarios.cold_start import ColdStart
@@ -128,7 +128,7 @@ def test_standby_needs_no_fence_and_stops_the_target_writer_first(sim):
 
 
 def test_wrong_stack_is_an_error_before_any_fault(sim):
-    lab = sim(stack=Stack.STOCK)
+    lab = sim(stack=Agents.STOCK)
     result = run_scenario(lab, NodeKill("node2"), FAST)
     assert result.verdict is Verdict.ERROR
     assert "runs ocf:linbit:drbd, not ocf:dualroot:drbd" in result.reasons[0]

@@ -5,9 +5,10 @@ import time
 
 import pytest
 
-from dualroot.drill.cluster_state import NodeView, PacemakerView, parse_proc_drbd
+from dualroot.drill.cluster_state import NodeView
 from dualroot.drill.monitor import END_MARK, Monitor, first_detection, stream_argv, views_from_stream
 from dualroot.errors import DualrootError
+from dualroot.lab.cluster_view import PacemakerView, drbd_minor
 
 pytestmark = pytest.mark.unit
 
@@ -78,7 +79,7 @@ def test_a_stopped_node_is_recorded_unreachable():
 
 
 def view(t, online=("node1", "node2"), cs="Connected", reachable=True):
-    drbd = parse_proc_drbd(f" 0: cs:{cs} ro:Primary/Primary ds:UpToDate/UpToDate C r-----\n")
+    drbd = drbd_minor(f" 0: cs:{cs} ro:Primary/Primary ds:UpToDate/UpToDate C r-----\n")
     pcmk = PacemakerView(frozenset(online), frozenset(), frozenset(), ())
     return NodeView("node1", t, reachable, pcmk, drbd, True, "b")
 

@@ -1,10 +1,12 @@
-"""Reading the lab cluster's state from machine output: /proc/drbd (8.4) and crm_mon XML."""
+"""The lab cluster's health from the guests' machine output (/proc/drbd 8.4, /proc/mounts, crm_mon XML),
+through a fake lab that fails on any command the health check should not run."""
 
 from __future__ import annotations
 
 import pytest
 
-from dualroot.lab.health import NodeHealth, parse_crm_mon_xml, parse_proc_drbd
+from dualroot.command import CommandResult
+from dualroot.lab.health import NodeHealth, cluster_health, crm_status, parse_proc_drbd
 
 pytestmark = pytest.mark.unit
 
@@ -13,6 +15,8 @@ srcversion: F73C670A7EC572DB9CF3E5B
  0: cs:Connected ro:Primary/Primary ds:UpToDate/UpToDate C r-----
     ns:12 nr:8 dw:20 dr:1000 al:1 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0
 """
+MOUNTS = ("/dev/vda / ext4 rw,relatime 0 0\n"
+          "/dev/drbd0 /srv/ocfs2 ocfs2 rw,noatime,heartbeat=none,cluster_stack=pcmk 0 0\n")
 
 CRM_MON = """<pacemaker-result api-version="2.25" request="crm_mon --output-as=xml">
   <summary><current_dc present="true" version="2.1.5" name="node1" id="1" with_quorum="true"/></summary>
@@ -31,7 +35,56 @@ CRM_MON = """<pacemaker-result api-version="2.25" request="crm_mon --output-as=x
       <node name="node1" id="1" cached="true"/>
     </resource>
   </resources>
+  <status code="0" message="OK"/>
 </pacemaker-result>"""
+
+CRM_MON_HEALTHY = """<pacemaker-result api-version="2.25" request="crm_mon --output-as=xml">
+  <summary><current_dc present="true" version="2.1.5" name="node2" id="2" with_quorum="true"/></summary>
+  <nodes>
+    <node name="node1" id="1" online="true" standby="false" type="member"/>
+    <node name="node2" id="2" online="true" standby="false" type="member"/>
+  </nodes>
+  <resources>
+    <clone id="r0-clone" multi_state="true" unique="false" failed="false">
+      <resource id="r0" resource_agent="ocf:dualroot:drbd" role="Promoted" active="true" failed="false">
+        <node name="node1" id="1" cached="true"/>
+      </resource>
+      <resource id="r0" resource_agent="ocf:dualroot:drbd" role="Promoted" active="true" failed="false">
+        <node name="node2" id="2" cached="true"/>
+      </resource>
+    </clone>
+  </resources>
+  <status code="0" message="OK"/>
+</pacemaker-result>"""
+
+CAT = ("cat", "/proc/drbd", "/proc/mounts")
+CRM_MON_ARGV = ("crm_mon", "--output-as=xml", "--one-shot", "--inactive")
+
+
+class FakeLab:
+    """Two running nodes answering the health check's two commands; any other command fails the test."""
+
+    nodes = ("node1", "node2")
+
+    def __init__(self, answers: dict[tuple[str, tuple[str, ...]], tuple[int, str]]) -> None:
+        self.answers = answers
+
+    def is_running(self, node: str) -> bool:
+        return True
+
+    def run(self, node: str, argv, timeout: float = 60.0) -> CommandResult:
+        key = (node, tuple(argv))
+        assert key in self.answers, f"unexpected command on {node}: {argv}"
+        rc, stdout = self.answers[key]
+        return CommandResult(tuple(argv), rc, stdout, "", 0.0, node)
+
+
+def lab_answering(crm: str, drbd: str = PROC_DRBD, crm_rc: int = 0) -> FakeLab:
+    answers = {}
+    for node in FakeLab.nodes:
+        answers[(node, CAT)] = (0, drbd + MOUNTS)
+        answers[(node, CRM_MON_ARGV)] = (crm_rc, crm)
+    return FakeLab(answers)
 
 
 def test_proc_drbd_84():
@@ -49,10 +102,37 @@ def test_proc_drbd_disconnected_peer():
 
 
 def test_crm_mon_nodes_dc_and_roles():
-    crm = parse_crm_mon_xml(CRM_MON)
-    assert crm.online == ("node1",)
-    assert crm.offline == ("node2",)
+    crm = crm_status(lab_answering(CRM_MON), "node1")
+    assert crm is not None
+    assert crm.online == {"node1"}
+    assert crm.offline == {"node2"}
     assert crm.dc == "node1"
     assert crm.roles_on("node1", ":drbd") == ["Promoted"]
     assert crm.roles_on("node2", ":drbd") == []
-    assert [r.id for r in crm.resources if r.failed] == ["fence_node2"]
+    assert [i.resource_id for i in crm.instances if i.failed] == ["fence_node2"]
+
+
+def test_failed_crm_mon_gives_no_status():
+    assert crm_status(lab_answering(CRM_MON, crm_rc=102), "node1") is None
+    assert crm_status(lab_answering(CRM_MON[:200]), "node1") is None
+
+
+def test_healthy_cluster():
+    health = cluster_health(lab_answering(CRM_MON_HEALTHY))
+    assert health.healthy, health.problems
+    assert health.problems == ()
+    assert all(n.healthy and n.mounted for n in health.nodes)
+
+
+def test_offline_node_and_failed_resource_are_problems():
+    health = cluster_health(lab_answering(CRM_MON))
+    assert not health.healthy
+    assert "fence_node2 failed on node1" in health.problems
+    assert "node2 offline" in health.problems
+
+
+def test_disconnected_drbd_is_unhealthy():
+    drbd = " 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----\n"
+    health = cluster_health(lab_answering(CRM_MON_HEALTHY, drbd=drbd))
+    assert not health.healthy
+    assert any(p.startswith("node1: drbd") and "WFConnection" in p for p in health.problems)
