@@ -10,11 +10,16 @@ import pytest
 from lxml import etree
 
 from dualroot import paths
+from tests.integration.drbd.drbd_clone_cib import (
+    CREATE_DRBD_R0,
+    DUAL_PRIMARY_CLONE,
+    empty_cib,
+    install_agents,
+    pcs_f,
+)
 from tests.integration.drbd.drbd_stubs import build_stub_root
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[3]
 AGENT = Path(paths.OCF_AGENT_DIR) / "drbd"
 
 
@@ -22,7 +27,7 @@ AGENT = Path(paths.OCF_AGENT_DIR) / "drbd"
 def installed():
     if os.geteuid() != 0:
         pytest.fail("these tests install the agent into / and must run as root (as on this host and in CI)")
-    subprocess.run(["make", "-s", "-C", str(REPO), "install"], check=True, capture_output=True, text=True)
+    install_agents()
     return AGENT
 
 
@@ -70,35 +75,14 @@ def test_pcs_describes_the_agent(installed):
 
 
 def test_pcs_creates_a_dual_primary_promotable_clone_and_crm_verify_accepts_it(installed, tmp_path):
-    cib = tmp_path / "cib.xml"
-    cib.write_text(subprocess.run(["cibadmin", "--empty"], capture_output=True, text=True, check=True).stdout)
-    pcs = [paths.PCS, "-f", str(cib)]
+    monitors = ("op", "monitor", "interval=10s", "role=Promoted",
+                "op", "monitor", "interval=20s", "role=Unpromoted")
+    cib = empty_cib(tmp_path / "cib.xml")
     for args in (
-        ["property", "set", "stonith-enabled=false"],
-        [
-            "resource",
-            "create",
-            "drbd_r0",
-            "ocf:dualroot:drbd",
-            "drbd_resource=r0",
-            "op",
-            "monitor",
-            "interval=10s",
-            "role=Promoted",
-            "op",
-            "monitor",
-            "interval=20s",
-            "role=Unpromoted",
-            "promotable",
-            "promoted-max=2",
-            "promoted-node-max=1",
-            "clone-max=2",
-            "clone-node-max=1",
-            "notify=true",
-            "interleave=true",
-        ],
+        ("property", "set", "stonith-enabled=false"),
+        (*CREATE_DRBD_R0, *monitors, *DUAL_PRIMARY_CLONE, "interleave=true"),
     ):
-        result = subprocess.run([*pcs, *args], capture_output=True, text=True, check=False)
+        result = pcs_f(cib, *args)
         assert result.returncode == 0, result.stderr
     xml = etree.parse(str(cib))
     primitive = xml.find(".//clone[@id='drbd_r0-clone']/primitive[@id='drbd_r0']")
@@ -117,14 +101,7 @@ def test_pcs_creates_a_dual_primary_promotable_clone_and_crm_verify_accepts_it(i
 
 
 def test_pcs_rejects_a_missing_required_parameter(installed, tmp_path):
-    cib = tmp_path / "cib.xml"
-    cib.write_text(subprocess.run(["cibadmin", "--empty"], capture_output=True, text=True, check=True).stdout)
-    result = subprocess.run(
-        [paths.PCS, "-f", str(cib), "resource", "create", "d", "ocf:dualroot:drbd"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = pcs_f(empty_cib(tmp_path / "cib.xml"), "resource", "create", "d", "ocf:dualroot:drbd")
     assert result.returncode != 0 and "drbd_resource" in result.stderr
 
 

@@ -10,10 +10,10 @@ import pytest
 from lxml import etree
 
 from dualroot import paths
+from tests.integration.drbd.drbd_clone_cib import REPO, dual_primary_cib, install_agents, promoted_after_start
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[3]
 HANDLER = REPO / "agents" / "dualroot-fence-peer"
 HEADER = "version: 8.4.11 (api:1/proto:86-101)\nsrcversion: 4B3E2E2CD48CAE5280A8E1A \n"
 LOST = HEADER + " 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C s-----\n"
@@ -28,8 +28,8 @@ def script(path: Path, text: str) -> None:
 
 @pytest.fixture
 def world(tmp_path):
-    cib = tmp_path / "cib.xml"
-    cib.write_text(subprocess.run(["cibadmin", "--empty"], capture_output=True, text=True, check=True).stdout)
+    install_agents()
+    cib = dual_primary_cib(tmp_path / "cib.xml", ("property", "set", "stonith-enabled=false"))
     env = {**os.environ, "CIB_file": str(cib)}
     for node_id, name in ((1, "node1"), (2, "node2")):
         subprocess.run(
@@ -38,24 +38,6 @@ def world(tmp_path):
             check=True,
             capture_output=True,
         )
-    subprocess.run(["make", "-s", "-C", str(REPO), "install"], check=True, capture_output=True)
-    for args in (
-        ["property", "set", "stonith-enabled=false"],
-        [
-            "resource",
-            "create",
-            "drbd_r0",
-            "ocf:dualroot:drbd",
-            "drbd_resource=r0",
-            "promotable",
-            "promoted-max=2",
-            "promoted-node-max=1",
-            "clone-max=2",
-            "clone-node-max=1",
-            "notify=true",
-        ],
-    ):
-        subprocess.run([paths.PCS, "-f", str(cib), *args], check=True, capture_output=True)
     root = tmp_path / "root"
     (root / "proc").mkdir(parents=True)
     (root / "usr/sbin").mkdir(parents=True)
@@ -109,76 +91,9 @@ def test_the_constraint_keeps_the_peer_from_being_promoted(world, tmp_path):
     cib, root, env = world
     (root / "proc/drbd").write_text(LOST)
     assert run_handler(env).returncode == 7
-    sim_env = {**os.environ, "CIB_file": str(cib)}
-    out = tmp_path / "up.xml"
-    subprocess.run(
-        [
-            paths.CRM_SIMULATE,
-            "-x",
-            str(cib),
-            "-u",
-            "node1",
-            "-u",
-            "node2",
-            "-q",
-            "true",
-            "-S",
-            "-O",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    for node in ("node1", "node2"):
-        subprocess.run(
-            ["crm_attribute", "-N", node, "-n", "master-drbd_r0", "-v", "10000", "-l", "reboot"],
-            env={**sim_env, "CIB_file": str(out)},
-            check=True,
-            capture_output=True,
-        )
-    result = subprocess.run(
-        [paths.CRM_SIMULATE, "-x", str(out), "-q", "true", "-S", "--output-as=xml"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    promoted = etree.fromstring(result.stdout.encode()).xpath("//rsc_action[@op='promote']/@node")
-    assert promoted == ["node1"]  # without the constraint both are promoted (see the next test)
+    assert promoted_after_start(cib, tmp_path) == ["node1"]  # without the constraint both are (next test)
 
 
 def test_without_the_constraint_both_are_promoted(world, tmp_path):
     cib, _, _ = world
-    out = tmp_path / "up.xml"
-    subprocess.run(
-        [
-            paths.CRM_SIMULATE,
-            "-x",
-            str(cib),
-            "-u",
-            "node1",
-            "-u",
-            "node2",
-            "-q",
-            "true",
-            "-S",
-            "-O",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    for node in ("node1", "node2"):
-        subprocess.run(
-            ["crm_attribute", "-N", node, "-n", "master-drbd_r0", "-v", "10000", "-l", "reboot"],
-            env={**os.environ, "CIB_file": str(out)},
-            check=True,
-            capture_output=True,
-        )
-    result = subprocess.run(
-        [paths.CRM_SIMULATE, "-x", str(out), "-q", "true", "-S", "--output-as=xml"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    promoted = etree.fromstring(result.stdout.encode()).xpath("//rsc_action[@op='promote']/@node")
-    assert sorted(promoted) == ["node1", "node2"]
+    assert sorted(promoted_after_start(cib, tmp_path)) == ["node1", "node2"]

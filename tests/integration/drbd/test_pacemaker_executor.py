@@ -4,44 +4,20 @@ through check/start/promote/demote/stop on stub DRBD tools."""
 
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from dualroot import paths
+from tests.integration.drbd.drbd_clone_cib import dual_primary_cib, install_agents
 from tests.integration.drbd.drbd_stubs import build_stub_root
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[3]
-
 
 @pytest.fixture
 def cluster(tmp_path):
-    subprocess.run(["make", "-s", "-C", str(REPO), "install"], check=True, capture_output=True)
-    cib = tmp_path / "cib.xml"
-    cib.write_text(subprocess.run(["cibadmin", "--empty"], capture_output=True, text=True, check=True).stdout)
-    subprocess.run(
-        [
-            paths.PCS,
-            "-f",
-            str(cib),
-            "resource",
-            "create",
-            "drbd_r0",
-            "ocf:dualroot:drbd",
-            "drbd_resource=r0",
-            "promotable",
-            "promoted-max=2",
-            "promoted-node-max=1",
-            "clone-max=2",
-            "clone-node-max=1",
-            "notify=true",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    install_agents()
+    cib = dual_primary_cib(tmp_path / "cib.xml")
     stubs = build_stub_root(tmp_path / "stubs", "down")
     env = {**os.environ, "CIB_file": str(cib), **stubs.env_for_dualroot()}
     return stubs, env
