@@ -44,22 +44,26 @@ class ScriptedRunner:
 LIVE = to_text(empty_cib())
 
 
+# The steps of an apply, as ScriptedRunner answers them.
+def query(live: str = LIVE) -> tuple[tuple[str, str], int, str]:
+    return ("cibadmin", "--query"), 0, live
+
+
+DIFFERS = (("crm_diff", "--no-version"), 1, PATCH)
+SAME = (("crm_diff", "--no-version"), 0, "")
+VERIFIED = (("crm_verify", "--xml-text"), 0, "")
+PATCHED = (("cibadmin", "--patch"), 0, "")
+
+
 def test_nothing_to_change_pushes_nothing():
-    run = ScriptedRunner([(("cibadmin", "--query"), 0, LIVE), (("crm_diff", "--no-version"), 0, "")])
+    run = ScriptedRunner([query(), SAME])
     result = apply_config(run, lab_config())
     assert (result.changed, result.pushed, result.diff, result.summary) == (False, False, "", ())
     assert run.script == []
 
 
 def test_change_is_verified_pushed_once_and_rechecked():
-    run = ScriptedRunner([
-        (("cibadmin", "--query"), 0, LIVE),
-        (("crm_diff", "--no-version"), 1, PATCH),
-        (("crm_verify", "--xml-text"), 0, ""),
-        (("cibadmin", "--patch"), 0, ""),
-        (("cibadmin", "--query"), 0, LIVE),
-        (("crm_diff", "--no-version"), 0, ""),
-    ])  # fmt: skip
+    run = ScriptedRunner([query(), DIFFERS, VERIFIED, PATCHED, query(), SAME])
     result = apply_config(run, lab_config())
     assert result.changed and result.pushed and result.diff == PATCH
     assert run.script == []
@@ -68,25 +72,14 @@ def test_change_is_verified_pushed_once_and_rechecked():
 
 
 def test_verify_failure_pushes_nothing():
-    run = ScriptedRunner([
-        (("cibadmin", "--query"), 0, LIVE),
-        (("crm_diff", "--no-version"), 1, PATCH),
-        (("crm_verify", "--xml-text"), 78, ""),
-    ])  # fmt: skip
+    run = ScriptedRunner([query(), DIFFERS, (("crm_verify", "--xml-text"), 78, "")])
     with pytest.raises(DualrootError, match="fails crm_verify"):
         apply_config(run, lab_config())
     assert not any("--patch" in argv for argv in run.calls)
 
 
 def test_not_converged_after_push_is_an_error():
-    run = ScriptedRunner([
-        (("cibadmin", "--query"), 0, LIVE),
-        (("crm_diff", "--no-version"), 1, PATCH),
-        (("crm_verify", "--xml-text"), 0, ""),
-        (("cibadmin", "--patch"), 0, ""),
-        (("cibadmin", "--query"), 0, LIVE),
-        (("crm_diff", "--no-version"), 1, PATCH),
-    ])  # fmt: skip
+    run = ScriptedRunner([query(), DIFFERS, VERIFIED, PATCHED, query(), DIFFERS])
     with pytest.raises(DualrootError, match="still differs"):
         apply_config(run, lab_config())
 
@@ -98,11 +91,7 @@ def test_query_failure_is_one_error():
 
 
 def test_dry_run_stops_before_the_patch():
-    run = ScriptedRunner([
-        (("cibadmin", "--query"), 0, LIVE),
-        (("crm_diff", "--no-version"), 1, PATCH),
-        (("crm_verify", "--xml-text"), 0, ""),
-    ])  # fmt: skip
+    run = ScriptedRunner([query(), DIFFERS, VERIFIED])
     result = apply_config(run, lab_config(), dry_run=True)
     assert result.changed and not result.pushed and run.script == []
 
@@ -120,11 +109,7 @@ def test_verify_sees_the_configuration_without_nodes_and_status():
     live = LIVE.replace("<nodes/>", '<nodes><node id="1" uname="node1"/></nodes>').replace(
         "<status/>", '<status><node_state id="1" uname="node1"/></status>'
     )
-    run = ScriptedRunner([
-        (("cibadmin", "--query"), 0, live),
-        (("crm_diff", "--no-version"), 1, PATCH),
-        (("crm_verify", "--xml-text"), 0, ""),
-    ])  # fmt: skip
+    run = ScriptedRunner([query(live), DIFFERS, VERIFIED])
     apply_config(run, lab_config(), dry_run=True)
     verified = run.calls[2][2]
     assert "<node " not in verified and "node_state" not in verified and "<primitive" in verified
