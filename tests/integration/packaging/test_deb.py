@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dualroot import __version__, paths
+from tests.integration.packaging.package_contents import AGENTS, check_agent_and_command_run, unpacked_env
 from tests.integration.packaging.package_listing import (
     deb_entries,
     lintian_tags,
@@ -19,7 +20,6 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
 DIST = "/usr/lib/python3/dist-packages"
-AGENTS = ("drbd", "o2cb", "ocfs2")
 
 
 def test_the_package_is_named_for_the_version_and_arch_all(deb):
@@ -67,19 +67,14 @@ def test_lintian_reports_no_errors(deb):
 
 def test_the_packaged_agent_handler_and_command_run_from_an_unpacked_copy(deb, tmp_path):
     run(paths.DPKG_DEB, "-x", deb, tmp_path)
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "PYTHONPATH": str(tmp_path / DIST.lstrip("/"))}
+    env = unpacked_env(tmp_path, DIST)
     # run from the unpacked root: `python3 -c` puts the current directory (a checkout?) first on sys.path
     origin = subprocess.run(["/usr/bin/python3", "-S", "-c", "import dualroot; print(dualroot.__file__)"],
                             env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert origin.startswith(str(tmp_path)), "the test would exercise another installed copy"
     agent = tmp_path / "usr/lib/ocf/resource.d/dualroot/drbd"
     assert agent.read_text().startswith("#!/usr/bin/python3 -S\n")  # dh_python3 kept the shebang
-    meta = subprocess.run([str(agent), "meta-data"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                          check=False)
-    assert meta.returncode == 0 and '<resource-agent name="drbd"' in meta.stdout
-    command = subprocess.run([str(tmp_path / "usr/bin/dualroot"), "--version"], env=env, cwd=tmp_path,
-                             capture_output=True, text=True, check=False)
-    assert (command.returncode, command.stdout.strip()) == (0, f"dualroot {__version__}")
+    check_agent_and_command_run(tmp_path, env)
     # the CIB side of the command (lxml, from python3-lxml) works from the package alone
     cib = subprocess.run([str(tmp_path / "usr/bin/dualroot"), "cib", "render", "--format", "xml"], env=env,
                          cwd=tmp_path, capture_output=True, text=True, check=False)

@@ -3,19 +3,18 @@
 agent and command run from an unpacked copy."""
 
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 
 from dualroot import __version__, paths
+from tests.integration.packaging.package_contents import AGENTS, check_agent_and_command_run, unpacked_env
 from tests.integration.packaging.package_listing import deb_entries, rpm_entries, run
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
-AGENTS = ("drbd", "o2cb", "ocfs2")
 
 
 def site_packages(entries) -> str:
@@ -79,10 +78,4 @@ def test_the_packaged_agent_and_command_run_from_an_unpacked_copy(rpm, tmp_path)
     site = site_packages(rpm_entries(rpm))
     agent = tmp_path / "usr/lib/ocf/resource.d/dualroot/drbd"
     assert f'sys.path.append("{site}")' in agent.read_text()  # the Makefile pointed it at the RPM's sitelib
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "PYTHONPATH": str(tmp_path / site.lstrip("/"))}
-    meta = subprocess.run([str(agent), "meta-data"], env=env, cwd=tmp_path, capture_output=True, text=True,
-                          check=False)
-    assert meta.returncode == 0 and '<resource-agent name="drbd"' in meta.stdout
-    command = subprocess.run([str(tmp_path / "usr/bin/dualroot"), "--version"], env=env, cwd=tmp_path,
-                             capture_output=True, text=True, check=False)
-    assert (command.returncode, command.stdout.strip()) == (0, f"dualroot {__version__}")
+    check_agent_and_command_run(tmp_path, unpacked_env(tmp_path, site))
