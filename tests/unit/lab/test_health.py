@@ -38,24 +38,9 @@ CRM_MON = """<pacemaker-result api-version="2.25" request="crm_mon --output-as=x
   <status code="0" message="OK"/>
 </pacemaker-result>"""
 
-CRM_MON_HEALTHY = """<pacemaker-result api-version="2.25" request="crm_mon --output-as=xml">
-  <summary><current_dc present="true" version="2.1.5" name="node2" id="2" with_quorum="true"/></summary>
-  <nodes>
-    <node name="node1" id="1" online="true" standby="false" type="member"/>
-    <node name="node2" id="2" online="true" standby="false" type="member"/>
-  </nodes>
-  <resources>
-    <clone id="r0-clone" multi_state="true" unique="false" failed="false">
-      <resource id="r0" resource_agent="ocf:dualroot:drbd" role="Promoted" active="true" failed="false">
-        <node name="node1" id="1" cached="true"/>
-      </resource>
-      <resource id="r0" resource_agent="ocf:dualroot:drbd" role="Promoted" active="true" failed="false">
-        <node name="node2" id="2" cached="true"/>
-      </resource>
-    </clone>
-  </resources>
-  <status code="0" message="OK"/>
-</pacemaker-result>"""
+# the same cluster once node2 is back and the fence device recovered
+CRM_MON_HEALTHY = CRM_MON.replace('online="false"', 'online="true"').replace(
+    'failed="true"', 'failed="false"')
 
 CAT = ("cat", "/proc/drbd", "/proc/mounts")
 CRM_MON_ARGV = ("crm_mon", "--output-as=xml", "--one-shot", "--inactive")
