@@ -10,12 +10,22 @@ is the same for any type); the dualroot agent gets, through DUALROOT_TOOL_ROOT, 
 ocfs2, while the mount point, the "device" file, /proc/<pid> and umount are real. For the stack, a process
 named dlm_controld (a copy of sleep) and a stub dlm_tool printing dlm 4.2's output serve both agents.
 Depth 20 is a real O_DIRECT|O_SYNC write and read-back on the tmpfs for both.
+
+The two agents of a case alternate run by run, so that drift on the shared host hits both alike;
+wall time and CPU (user+system of the agent and all it ran) are recorded, with the interpreter's
+floor (`python3 -S -c pass`) beside them. The o2cb cases: stopped; running with no kernel lockspace
+(our monitor then skips `dlm_tool ls`); running with one lockspace (what a node with OCFS2 mounted
+sees: both dlm_tool calls). The issue's target: each monitor at most 1/3 of the shell agent's.
+Results also go to bench/results/ocfs2_agent.json (--json).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,6 +41,7 @@ from dualroot import paths  # noqa: E402
 
 PY = "/usr/bin/python3"
 MARK = "DUALROOT_BENCH_IN_NAMESPACE"
+BASELINE = ("python3 -S -c pass", [PY, "-S", "-c", "pass"])
 
 STATUS = (
     "cluster nodeid 1 quorate 1 ring seq 12 12\n"
@@ -46,16 +57,43 @@ LS = (
 )
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int) -> tuple[list[float], int]:
-    for _ in range(3):  # warm-up: page cache, pyc files
-        subprocess.run(argv, env=env, capture_output=True, check=False)
-    samples, rc = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(argv, env=env, capture_output=True, check=False)
-        samples.append((time.perf_counter() - start) * 1000)
-        rc = proc.returncode
-    return samples, rc
+Command = tuple[list[str], dict[str, str]]
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall ms, CPU ms (the agent and everything it ran) and exit code of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall * 1000.0, cpu * 1000.0, proc.returncode
+
+
+def summarize(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "mean": statistics.fmean(values), "min": min(values),
+            "max": max(values), "stdev": statistics.stdev(values) if len(values) > 1 else 0.0}
+
+
+def side_by_side(ours: Command, theirs: Command, runs: int, warmup: int = 3) -> dict:
+    """Both agents, alternating run by run; per agent the wall/CPU summaries and exit codes seen."""
+    samples: dict[str, dict[str, list[float]]] = {n: {"wall_ms": [], "cpu_ms": []}
+                                                  for n in ("dualroot", "shell")}
+    codes: dict[str, set[int]] = {"dualroot": set(), "shell": set()}
+    for i in range(warmup + runs):  # warm-up: page cache, pyc files
+        for name, (argv, env) in (("dualroot", ours), ("shell", theirs)):
+            wall, cpu, rc = run_once(argv, env)
+            if i >= warmup:
+                samples[name]["wall_ms"].append(wall)
+                samples[name]["cpu_ms"].append(cpu)
+                codes[name].add(rc)
+    entry: dict = {name: {"exit_codes": sorted(codes[name]), "wall_ms": summarize(samples[name]["wall_ms"]),
+                          "cpu_ms": summarize(samples[name]["cpu_ms"])} for name in samples}
+    for kind in ("wall", "cpu"):
+        entry[f"ratio_{kind}_median"] = (entry["dualroot"][f"{kind}_ms"]["median"]
+                                         / entry["shell"][f"{kind}_ms"]["median"])
+    return entry
 
 
 def base_env(**params: str) -> dict[str, str]:
@@ -111,25 +149,28 @@ class Volume:
         return env
 
 
-def row(name: str, ours: tuple[list[float], int], theirs: tuple[list[float], int]) -> str:
-    a, b = statistics.median(ours[0]), statistics.median(theirs[0])  # medians: the host is shared
-    return (f"| {name} | {a:7.1f} (rc {ours[1]}) | {b:7.1f} (rc {theirs[1]}) | {a / b:5.2f} |")
+def row(name: str, entry: dict) -> str:
+    ours, theirs = entry["dualroot"], entry["shell"]  # medians: the host is shared
+    return (f"| {name} | {ours['wall_ms']['median']:7.1f} | {theirs['wall_ms']['median']:7.1f} | "
+            f"{entry['ratio_wall_median']:5.2f} | {ours['cpu_ms']['median']:6.1f} | "
+            f"{theirs['cpu_ms']['median']:6.1f} | {entry['ratio_cpu_median']:5.2f} | "
+            f"{ours['exit_codes']}/{theirs['exit_codes']} |")
 
 
-def bench_monitor(volume: Volume, runs: int) -> list[str]:
-    lines = []
+def bench_monitor(volume: Volume, runs: int) -> dict[str, dict]:
+    results = {}
     volume.mount()
     try:
         for level in (0, 10, 20):
-            ours = timed([str(REPO / "agents" / "ocfs2"), "monitor"], volume.dualroot_env(level), runs)
-            theirs = timed([str(paths.FILESYSTEM_AGENT), "monitor"], volume.filesystem_env(level), runs)
-            lines.append(row(f"ocfs2 monitor depth {level} vs Filesystem", ours, theirs))
+            ours = ([str(REPO / "agents" / "ocfs2"), "monitor"], volume.dualroot_env(level))
+            theirs = ([str(paths.FILESYSTEM_AGENT), "monitor"], volume.filesystem_env(level))
+            results[f"ocfs2 monitor depth {level} vs Filesystem"] = side_by_side(ours, theirs, runs)
     finally:
         volume.umount_if_needed()
-    return lines
+    return results
 
 
-def bench_stack(work: Path, runs: int) -> list[str]:
+def bench_stack(work: Path, runs: int) -> dict[str, dict]:
     root = work / "stackroot"
     (root / "usr" / "sbin").mkdir(parents=True)
     stub = root / "usr" / "sbin" / "dlm_tool"
@@ -143,30 +184,31 @@ def bench_stack(work: Path, runs: int) -> list[str]:
     bindir.mkdir()
     shutil.copy("/bin/sleep", bindir / "dlm_controld")
     shutil.copy(stub, bindir / "dlm_tool")
-    lines = []
+    results = {}
     ours_env = base_env()
     ours_env["DUALROOT_TOOL_ROOT"] = str(root)
     theirs_env = base_env()
     theirs_env["PATH"] = f"{bindir}:{theirs_env['PATH']}"
-    ours_stopped = timed([str(REPO / "agents" / "o2cb"), "monitor"], ours_env, runs)
-    theirs_stopped = timed([str(paths.CONTROLD_AGENT), "monitor"], theirs_env, runs)
-    lines.append(row("o2cb monitor (stopped) vs controld", ours_stopped, theirs_stopped))
+    ours = ([str(REPO / "agents" / "o2cb"), "monitor"], ours_env)
+    theirs = ([str(paths.CONTROLD_AGENT), "monitor"], theirs_env)
+    results["o2cb monitor (stopped) vs controld"] = side_by_side(ours, theirs, runs)
     daemon = subprocess.Popen([str(bindir / "dlm_controld"), "600"])
     try:
-        ours = timed([str(REPO / "agents" / "o2cb"), "monitor"], ours_env, runs)
-        theirs = timed([str(paths.CONTROLD_AGENT), "monitor"], theirs_env, runs)
-        lines.append(row("o2cb monitor (running) vs controld", ours, theirs))
+        results["o2cb monitor (running) vs controld"] = side_by_side(ours, theirs, runs)
+        # A node with OCFS2 mounted has the volume's lockspace: then both dlm_tool calls run.
+        (root / "sys" / "kernel" / "dlm" / "vmlab").mkdir(parents=True)
+        results["o2cb monitor (running, 1 lockspace) vs controld"] = side_by_side(ours, theirs, runs)
     finally:
         daemon.kill()
         daemon.wait()
-    return lines
+    return results
 
 
 def spawn_holders(volume: Volume, count: int) -> list[subprocess.Popen[bytes]]:
     return [subprocess.Popen(["sleep", "600"], cwd=volume.mnt) for _ in range(count)]
 
 
-def bench_stop(volume: Volume, holders: int, rounds: int) -> list[str]:
+def bench_stop(volume: Volume, holders: int, rounds: int) -> dict[str, dict]:
     results: dict[str, list[float]] = {"dualroot": [], "Filesystem": []}
     codes: dict[str, int] = {}
     for _ in range(rounds):
@@ -187,8 +229,10 @@ def bench_stop(volume: Volume, holders: int, rounds: int) -> list[str]:
                 p.wait()
             volume.umount_if_needed()
     a, b = statistics.median(results["dualroot"]), statistics.median(results["Filesystem"])
-    return [f"| stop, {holders} busy holders (s) | {a:7.2f} (rc {codes['dualroot']}) | "
-            f"{b:7.2f} (rc {codes['Filesystem']}) | {a / b:5.2f} |"]
+    return {f"stop, {holders} busy holders": {
+        "dualroot": {"exit_codes": [codes["dualroot"]], "wall_s": summarize(results["dualroot"])},
+        "shell": {"exit_codes": [codes["Filesystem"]], "wall_s": summarize(results["Filesystem"])},
+        "ratio_wall_median": a / b}}
 
 
 def main() -> int:
@@ -196,6 +240,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--holders", type=int, default=50)
     parser.add_argument("--stop-rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "ocfs2_agent.json")
     args = parser.parse_args()
     if os.environ.get(MARK) != "1":
         env = dict(os.environ, **{MARK: "1"})
@@ -204,13 +249,36 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dualroot-bench-", dir="/var/tmp") as tmp:
         work = Path(tmp)
         volume = Volume(work)
-        lines = ["| case | dualroot (ms) | shell agent (ms) | ratio |", "|---|---|---|---|"]
-        lines += bench_monitor(volume, args.runs)
-        lines += bench_stack(work, args.runs)
-        lines += bench_stop(volume, args.holders, args.stop_rounds)
-        print(f"# {args.runs} runs per monitor case (median), {args.stop_rounds} stop rounds; "
-              f"agents run by their shebang ({PY} -S), work tree on PYTHONPATH")
-        print("\n".join(lines))
+        cases = bench_monitor(volume, args.runs)
+        cases.update(bench_stack(work, args.runs))
+        stop = bench_stop(volume, args.holders, args.stop_rounds)
+    # The floor any Python agent pays here: the interpreter starting and exiting.
+    base = [run_once(BASELINE[1], {"PATH": "/usr/bin:/bin"}) for _ in range(args.runs)]
+    baseline = {"command": BASELINE[0], "wall_ms": summarize([b[0] for b in base]),
+                "cpu_ms": summarize([b[1] for b in base])}
+    report = {
+        "what": "ocf:dualroot:ocfs2 vs ocf:heartbeat:Filesystem and ocf:dualroot:o2cb vs "
+                "ocf:pacemaker:controld on this host (tmpfs volume, stub dlm_tool), alternating run by run",
+        "runs": args.runs, "host": platform.node(), "python": sys.version.split()[0],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_average": os.getloadavg(),
+        "interpreter_baseline": baseline, "cases": {**cases, **stop},
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"# {args.runs} runs per monitor case (medians, agents alternating), {args.stop_rounds} stop "
+          f"rounds; agents run by their shebang ({PY} -S), work tree on PYTHONPATH")
+    print("| case | dualroot ms | shell ms | wall ratio | dualroot CPU ms | shell CPU ms | CPU ratio "
+          "| exit codes |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, entry in cases.items():
+        print(row(name, entry))
+    for name, entry in stop.items():
+        print(f"| {name} (s) | {entry['dualroot']['wall_s']['median']:7.2f} | "
+              f"{entry['shell']['wall_s']['median']:7.2f} | {entry['ratio_wall_median']:5.2f} | | | | "
+              f"{entry['dualroot']['exit_codes']}/{entry['shell']['exit_codes']} |")
+    print(f"| {BASELINE[0]} (interpreter floor) | {baseline['wall_ms']['median']:7.1f} | | | "
+          f"{baseline['cpu_ms']['median']:6.1f} | | | |")
+    print(f"(load average {os.getloadavg()[0]:.2f}; JSON: {args.json})")
     return 0
 
 

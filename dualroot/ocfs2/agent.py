@@ -380,27 +380,37 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
     if level < 10:
         return OcfExit.SUCCESS
     # Only the deeper checks pay for the fork/O_DIRECT machinery (depth 0 is the frequent one).
+    from dualroot.ocfs2.bounded_io import BoundedSteps, read_direct, status_file_roundtrip
     from dualroot.ocfs2.bounded_io import Outcome as IoOutcome
-    from dualroot.ocfs2.bounded_io import read_direct, run_bounded, status_file_roundtrip
 
-    if level >= 10:
+    # Depth 10: one block read from the device, past the page cache (DRBD's suspended I/O shows
+    # here first). Depth 20 also: this node's status file written and read back with O_DIRECT and
+    # O_SYNC (the device path and the cluster locks work). Both in one bounded child process.
+    works = [read_direct(_root(ctx) + volume.device)]
+    if level >= 20:
+        node = ctx.env.node_name or os.uname().nodename
+        status = f"{_root(ctx)}{volume.directory}/{paths.OCFS2_STATUS_DIR}/{node}"
+        works.append(status_file_roundtrip(status, f"{node} {ctx.env.resource_instance}"))
+    steps = BoundedSteps(works)
+    try:
         bound = _bound(ctx, 0.4, 20)
-        result = run_bounded(read_direct(_root(ctx) + volume.device), bound)
+        result = steps.next_result(bound)
         if result.outcome is IoOutcome.FROZEN:
             raise OcfError(OcfExit.ERR_GENERIC, f"a read from {volume.device} gave no answer within "
                            f"{bound:.1f} s: its I/O is frozen")
         if result.outcome is IoOutcome.FAILED:
             raise OcfError(OcfExit.ERR_GENERIC, f"a direct read from {volume.device} failed: {result.detail}")
-    if level >= 20:
-        node = ctx.env.node_name or os.uname().nodename
-        status = f"{_root(ctx)}{volume.directory}/{paths.OCFS2_STATUS_DIR}/{node}"
-        bound = _bound(ctx, 0.4, 30)
-        result = run_bounded(status_file_roundtrip(status, f"{node} {ctx.env.resource_instance}"), bound)
-        if result.outcome is IoOutcome.FROZEN:
-            raise OcfError(OcfExit.ERR_GENERIC, f"the status file in {volume.directory} gave no answer "
-                           f"within {bound:.1f} s: I/O on {volume.device} is frozen")
-        if result.outcome is IoOutcome.FAILED:
-            raise OcfError(OcfExit.ERR_GENERIC, f"write and read-back of {status} failed: {result.detail}")
+        if level >= 20:
+            bound = _bound(ctx, 0.4, 30)
+            result = steps.next_result(bound)
+            if result.outcome is IoOutcome.FROZEN:
+                raise OcfError(OcfExit.ERR_GENERIC, f"the status file in {volume.directory} gave no answer "
+                               f"within {bound:.1f} s: I/O on {volume.device} is frozen")
+            if result.outcome is IoOutcome.FAILED:
+                raise OcfError(OcfExit.ERR_GENERIC, f"write and read-back of {status} failed: "
+                               f"{result.detail}")
+    finally:
+        steps.close()
     return OcfExit.SUCCESS
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mmap
 import os
 import select
+import time
 
 from dualroot.ocf.named_values import NamedStr
 from dualroot.ocf.record import Record
@@ -20,11 +21,12 @@ from dualroot.ocf.record import Record
 # `collections.abc` at run time (bench/bench_ocfs2_agent.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import ClassVar
 
 BLOCK = 4096  # O_DIRECT needs buffers, offsets and sizes aligned to the logical block size (<= 4 KiB)
 SIGKILL = 9  # Linux numbering; `signal.SIGKILL` would cost the `signal` and `enum` imports
+_EXIT_WAIT = 1.0  # how long a child that has given its last answer may take to exit
 
 
 class Outcome(NamedStr):
@@ -45,49 +47,101 @@ class BoundedResult(Record):
 
 def run_bounded(work: Callable[[], str], timeout: float) -> BoundedResult:
     """Run `work` in a child process; DONE/FAILED with its result, or FROZEN after `timeout` s."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 0
-        try:
-            os.close(read_end)
-            # Not the agent's stdout/stderr: a child left behind must not hold Pacemaker's pipes open.
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-            try:
-                message = "ok:" + work()
-            except OSError as exc:
-                message = f"err:{exc.strerror or exc}"
-            except Exception as exc:  # noqa: BLE001 - any failure of the work is a FAILED result
-                message = f"err:{exc}"
-            os.write(write_end, message.encode("utf-8", "replace")[:60000])
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
+    steps = BoundedSteps([work])
     try:
-        pidfd = os.pidfd_open(pid)
-        try:
-            ready, _, _ = select.select([pidfd], [], [], max(0.0, timeout))
-        finally:
-            os.close(pidfd)
-        if not ready:
-            os.kill(pid, SIGKILL)
-            # Reap it if the kill was acted on at once; otherwise leave it to init (never block).
-            os.waitpid(pid, os.WNOHANG)
-            return BoundedResult(Outcome.FROZEN, f"no answer within {timeout:g} s")
-        os.waitpid(pid, 0)
-        chunks = []
-        while chunk := os.read(read_end, 65536):
-            chunks.append(chunk)
+        return steps.next_result(timeout)
     finally:
-        os.close(read_end)
-    message = b"".join(chunks).decode("utf-8", "replace")
-    if message.startswith("ok:"):
-        return BoundedResult(Outcome.DONE, message[3:])
-    return BoundedResult(Outcome.FAILED, message[4:] if message.startswith("err:") else "the check died")
+        steps.close()
+
+
+class BoundedSteps:
+    """Calls run one after the other in ONE forked child, each answer awaited with its own bound.
+
+    Monitor depth 20 reads the device and then writes its status file: one fork instead of two
+    (a fork, and the child's exit, are most of what those checks cost). The child stops at the
+    first call that fails; the parent abandons it (SIGKILL, never a blocking wait) at the first
+    call that does not answer in time. Answers are length-prefixed on a pipe.
+    """
+
+    def __init__(self, works: Sequence[Callable[[], str]]) -> None:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            status = 0
+            try:
+                os.close(read_end)
+                # Not the agent's stdout/stderr: a child left behind must not hold Pacemaker's pipes open.
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(devnull, fd)
+                for work in works:
+                    try:
+                        message = "ok:" + work()
+                    except OSError as exc:
+                        message = f"err:{exc.strerror or exc}"
+                    except Exception as exc:  # noqa: BLE001 - any failure of the work is a FAILED result
+                        message = f"err:{exc}"
+                    data = message.encode("utf-8", "replace")[:60000]
+                    framed = memoryview(len(data).to_bytes(4, "big") + data)
+                    while framed:
+                        framed = framed[os.write(write_end, framed):]
+                    if message.startswith("err:"):
+                        break
+            except BaseException:  # noqa: BLE001
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self._pid = pid
+        self._fd = read_end
+        self._buffer = b""
+
+    def next_result(self, timeout: float) -> BoundedResult:
+        """The next call's result: DONE/FAILED, or FROZEN (and the child abandoned) after `timeout` s."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            if len(self._buffer) >= 4:
+                size = int.from_bytes(self._buffer[:4], "big")
+                if len(self._buffer) >= 4 + size:
+                    message = self._buffer[4:4 + size].decode("utf-8", "replace")
+                    self._buffer = self._buffer[4 + size:]
+                    if message.startswith("ok:"):
+                        return BoundedResult(Outcome.DONE, message[3:])
+                    return BoundedResult(Outcome.FAILED, message[4:] if message.startswith("err:") else
+                                         "the check died")
+            left = deadline - time.monotonic()
+            ready = select.select([self._fd], [], [], left)[0] if left > 0 and self._fd >= 0 else []
+            if not ready:
+                self._abandon()
+                return BoundedResult(Outcome.FROZEN, f"no answer within {timeout:g} s")
+            chunk = os.read(self._fd, 65536)
+            if not chunk:  # the child is gone without (the rest of) an answer
+                return BoundedResult(Outcome.FAILED, "the check died")
+            self._buffer += chunk
+
+    def _abandon(self) -> None:
+        if self._pid:
+            os.kill(self._pid, SIGKILL)
+            # Reap it if the kill was acted on at once; otherwise leave it to init (never block).
+            os.waitpid(self._pid, os.WNOHANG)
+            self._pid = 0
+
+    def close(self) -> None:
+        """Reap the child, which exits right after its last answer; abandon it if it does not."""
+        if self._pid:
+            pidfd = os.pidfd_open(self._pid)
+            try:
+                exited = select.select([pidfd], [], [], _EXIT_WAIT)[0]
+            finally:
+                os.close(pidfd)
+            if exited:
+                os.waitpid(self._pid, 0)
+                self._pid = 0
+            else:
+                self._abandon()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def stat_path(path: str) -> Callable[[], str]:

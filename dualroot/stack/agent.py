@@ -235,8 +235,7 @@ def _pcmk_monitor(ctx: ActionContext) -> OcfExit:
     fencing that nobody carries out; lockspaces without a daemon mean this node must be fenced),
     plus that the kernel runs the pcmk stack. Each check is a /proc or /sys read where one answers
     it; only the daemon's own state needs dlm_tool."""
-    from dualroot.stack.dlm_status import parse_ls, parse_status
-
+    # The daemon runs (what controld's `killall -0` asks), read from /proc without a command.
     if not _dlm_pids(ctx):
         leftovers = _lockspace_dirs(ctx)
         if leftovers:
@@ -246,6 +245,9 @@ def _pcmk_monitor(ctx: ActionContext) -> OcfExit:
                 f"DLM lockspaces {', '.join(leftovers)} exist but dlm_controld "
                            "is not running; this node must be fenced")
         return OcfExit.NOT_RUNNING
+    from dualroot.stack.dlm_status import parse_ls, parse_status  # not needed while stopped
+
+    # The daemon answers and is not stuck in a stateful merge: only it knows, so dlm_tool asks it.
     result = ctx.runner.run([paths.DLM_TOOL, "status", "-v"], timeout=10)
     if not result.ok:
         raise OcfError(OcfExit.ERR_GENERIC, f"dlm_tool status failed: {result.first_error_line()}")

@@ -118,6 +118,23 @@ def test_monitor_frozen_device_fails_fast_with_a_reason(host: Path, monkeypatch:
     assert rc == 1 and "frozen" in reason
 
 
+def test_monitor_depth_20_frozen_status_file_fails_with_its_reason(host: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (host / "srv" / "ocfs2").mkdir(parents=True)
+
+    def hanging(_path: str, _payload: str) -> Callable[[], str]:
+        def work() -> str:
+            time.sleep(60)
+            return ""
+
+        return work
+
+    monkeypatch.setattr(bounded_io, "status_file_roundtrip", hanging)
+    runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)
+    rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="20"), runner)
+    assert rc == 1 and "status file in /srv/ocfs2 gave no answer" in reason and "frozen" in reason
+
+
 @pytest.mark.parametrize("level", ["abc", "-1", "1 0"])
 def test_bad_check_level(host: Path, level: str) -> None:
     rc, reason = call("monitor", environ(host, OCF_CHECK_LEVEL=level), FakeRunner({"/proc/mounts": MOUNTED}))
