@@ -13,8 +13,10 @@ METRICS: tuple[tuple[str, str, float | None], ...] = (
     ("node_kill", "survivor_first_write", 0.7),       # kill to the survivor's first write
     ("partition", "survivor_first_write", None),
     ("replication_cut", "survivor_first_write", None),  # the winner's stall (114 s stock, RECIPE 12)
+    ("replication_cut", "fence_peer_seconds", None),  # the handler's run, I/O frozen meanwhile
     ("dlm_kill", "survivor_first_write", None),
     ("node_kill", "return_seconds", None),
+    ("node_kill", "fence_peer_seconds", None),
     ("rejoin_after_writes", "resync_kib", None),
     ("rejoin_after_writes", "resync_seconds", None),
     ("cold_start", "return_seconds", 0.7),            # cold start to both mounted

@@ -20,9 +20,11 @@ from dualroot.drill.gaps import first_write_after_outage
 from dualroot.drill.monitor import Monitor, first_detection, probe
 from dualroot.drill.post_checks import (
     FsckResult,
+    HandlerRun,
     KernelLogMark,
     Resync,
     check_records,
+    fence_peer_runs,
     fsck_offline,
     kernel_log,
     mark_kernel_log,
@@ -333,6 +335,7 @@ class ScenarioRun:
         if split:
             self.reasons.append(f"split-brain: {split[0]}")
         resync = resync_from_kernel_logs(logs)
+        handler_runs = fence_peer_runs(logs)
 
         fsck = FsckResult(None, "skipped: --no-fsck")
         if self.options.fsck:
@@ -357,7 +360,7 @@ class ScenarioRun:
         verdict = Verdict.FAIL if self.reasons else Verdict.PASS
         return self._result(verdict, records=integrity.records_lost, split_brain=bool(split),
                             fsck=fsck, written=integrity.records_written,
-                            views_agree=integrity.views_agree, resync=resync)
+                            views_agree=integrity.views_agree, resync=resync, handler_runs=handler_runs)
 
     def _new_kernel_lines(self) -> dict[str, list[str]]:
         """Each reachable node's kernel log lines since the drill began (all of them after a reboot)."""
@@ -382,7 +385,8 @@ class ScenarioRun:
 
     def _result(self, verdict: Verdict, *, records: int | None, split_brain: bool | None = None,
                 fsck: FsckResult | None = None, written: int | None = None,
-                views_agree: bool | None = None, resync: Resync | None = None) -> ScenarioResult:
+                views_agree: bool | None = None, resync: Resync | None = None,
+                handler_runs: tuple[HandlerRun, ...] = ()) -> ScenarioResult:
         fences: tuple[FenceMark, ...] = ()
         if self.fault is not None:
             try:
@@ -414,6 +418,7 @@ class ScenarioRun:
             notes=tuple(self.notes),
             resync_kib=resync.kib if resync else None,
             resync_seconds=resync.seconds if resync else None,
+            fence_peer=tuple((r.node, r.seconds, r.exit_code) for r in handler_runs),
         )
 
 

@@ -117,6 +117,41 @@ def resync_from_kernel_logs(logs: Mapping[str, list[str]]) -> Resync | None:
     return Resync(kib=sum(sizes), seconds=seconds)
 
 
+# --- DRBD's fence-peer handler ------------------------------------------------------------------------
+
+# DRBD 8.4 logs each handler call and its end, with the kernel's timestamps:
+#   "[  812.031] drbd r0: helper command: /sbin/drbdadm fence-peer r0"
+#   "[  814.352] drbd r0: helper command: /sbin/drbdadm fence-peer r0 exit code 7 (0x700)"
+# DRBD suspends I/O while the handler runs, so its run time is part of every writer's stall.
+_HANDLER = re.compile(r"^\[\s*(?P<ts>\d+\.\d+)\].*helper command: \S+ fence-peer \S+"
+                      r"(?: exit code (?P<rc>\d+))?")
+
+
+@dataclass(frozen=True)
+class HandlerRun:
+    node: str
+    seconds: float
+    exit_code: int
+
+
+def fence_peer_runs(logs: Mapping[str, list[str]]) -> tuple[HandlerRun, ...]:
+    """Every finished fence-peer call in the kernel logs: where, how long, and DRBD's exit code for it."""
+    runs = []
+    for node, lines in logs.items():
+        started: float | None = None
+        for line in lines:
+            found = _HANDLER.search(line)
+            if not found:
+                continue
+            stamp = float(found.group("ts"))
+            if found.group("rc") is None:
+                started = stamp
+            elif started is not None:
+                runs.append(HandlerRun(node, round(stamp - started, 3), int(found.group("rc"))))
+                started = None
+    return tuple(runs)
+
+
 # --- fsck -----------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

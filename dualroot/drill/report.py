@@ -80,6 +80,8 @@ class ScenarioResult:
     notes: tuple[str, ...] = ()                  # what the scenario did besides the fault
     resync_kib: int | None = None                # DRBD resync after the return (kernel log)
     resync_seconds: int | None = None
+    # (node, seconds, exit code) of each fence-peer handler call (kernel log); I/O waits while it runs
+    fence_peer: tuple[tuple[str, float, int], ...] = ()
 
     @property
     def return_seconds(self) -> float | None:
@@ -120,6 +122,9 @@ class ScenarioResult:
             "views_agree": self.views_agree,
             "resync_kib": self.resync_kib,
             "resync_seconds": self.resync_seconds,
+            "fence_peer_handler": [{"node": n, "seconds": sec, "exit_code": rc}
+                                   for n, sec, rc in self.fence_peer],
+            "fence_peer_seconds": max((sec for _, sec, _ in self.fence_peer), default=None),
             "notes": list(self.notes),
             "writers": {
                 w.node: {

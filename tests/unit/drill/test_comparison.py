@@ -27,11 +27,12 @@ def test_rows_for_scenarios_in_both_reports_only():
     rows = compare_reports(STOCK, OURS)
     assert [(r.scenario, r.metric) for r in rows] == [
         ("node_kill:node2", "survivor_first_write"), ("node_kill:node2", "return_seconds"),
-        ("cold_start:node2", "return_seconds")]
+        ("node_kill:node2", "fence_peer_seconds"), ("cold_start:node2", "return_seconds")]
 
 
 def test_ratios_and_targets():
-    kill, ret, cold = compare_reports(STOCK, OURS)
+    kill, ret, handler, cold = compare_reports(STOCK, OURS)
+    assert handler.ratio is None  # neither report timed a handler
     assert kill.ratio == pytest.approx(0.651) and kill.target == 0.7 and kill.met is True
     assert ret.target is None and ret.met is None
     assert cold.ratio == pytest.approx(0.836) and cold.met is False
@@ -48,4 +49,4 @@ def test_table():
     assert lines[0].split() == ["scenario", "metric", "stock", "dualroot", "ratio", "target", "met"]
     assert lines[1].split() == ["node_kill:node2", "survivor_first_write", "14.6", "9.5", "0.65", "<=",
                                 "0.7", "yes"]
-    assert lines[3].split()[-1] == "NO"
+    assert lines[4].split()[-1] == "NO"

@@ -3,8 +3,10 @@
 import pytest
 
 from dualroot.drill.post_checks import (
+    HandlerRun,
     KernelLogMark,
     Resync,
+    fence_peer_runs,
     new_kernel_lines,
     resync_from_kernel_logs,
     split_brain_lines,
@@ -49,3 +51,17 @@ def test_resync_from_the_source_when_the_target_log_is_missing():
 
 def test_no_resync():
     assert resync_from_kernel_logs({"node1": LOG, "node2": []}) is None
+
+
+def test_fence_peer_handler_runs_are_timed_from_the_kernel_log():
+    logs = {
+        "node1": [
+            "[  812.031200] drbd r0: PingAck did not arrive in time.",
+            "[  812.040000] drbd r0: helper command: /sbin/drbdadm fence-peer r0",
+            "[  814.352000] drbd r0: helper command: /sbin/drbdadm fence-peer r0 exit code 7 (0x700)",
+            "[  900.000000] drbd r0: helper command: /sbin/drbdadm fence-peer r0",  # still running
+        ],
+        "node2": ["[ 5.0] drbd r0: helper command: /sbin/drbdadm after-resync-target r0",
+                  "[ 6.0] drbd r0: helper command: /sbin/drbdadm after-resync-target r0 exit code 0 (0x0)"],
+    }
+    assert fence_peer_runs(logs) == (HandlerRun("node1", 2.312, 7),)
