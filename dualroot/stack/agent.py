@@ -18,10 +18,48 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dualroot.stack.o2cb_conf import CorosyncNode
 
-_DEVICES = r"/[A-Za-z0-9._+:@/-]*( +/[A-Za-z0-9._+:@/-]*)*"
 _DEVICES_HINT = "absolute device paths of letters, digits and . _ + : @ / -, separated by spaces"
-_OPTIONS = r"-[A-Za-z0-9_-]+( +[A-Za-z0-9_.=-]+)*"
 _OPTIONS_HINT = "dlm_controld options (e.g. --enable_fencing 1) of letters, digits and . _ = -"
+
+# Parameter syntax, checked with character sets, not the framework's regular expressions (`re`
+# costs every action, the monitor included, more than the monitor's own work). Each predicate is
+# exactly the pattern in its comment (tests/unit/stack/test_agent.py holds them to it).
+_LETTERS_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_NAME_CHARS = frozenset(_LETTERS_DIGITS + "_-")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_PATH_CHARS = frozenset(_LETTERS_DIGITS + "._+:@/-")
+_OPTION_CHARS = frozenset(_LETTERS_DIGITS + "_.=-")
+_SHOWN_MAX = 40  # how much of a bad value a reason quotes, as the framework's parameter checks do
+
+
+def _words(value: str) -> list[str] | None:
+    """The words of `value` if it is words separated by runs of spaces, no space at either end."""
+    parts = value.split(" ")
+    return [p for p in parts if p] if parts[0] and parts[-1] else None
+
+
+def _cluster_name_ok(value: str) -> bool:  # [A-Za-z0-9_-]{1,16}
+    return 1 <= len(value) <= 16 and set(value) <= _NAME_CHARS
+
+
+def _regions_ok(value: str) -> bool:  # [0-9A-Fa-f]{32}( +[0-9A-Fa-f]{32})*
+    words = _words(value)
+    return words is not None and all(len(w) == 32 and set(w) <= _HEX_DIGITS for w in words)
+
+
+def _devices_ok(value: str) -> bool:  # /[A-Za-z0-9._+:@/-]*( +/[A-Za-z0-9._+:@/-]*)*
+    words = _words(value)
+    return words is not None and all(w.startswith("/") and set(w) <= _PATH_CHARS for w in words)
+
+
+def _daemon_options_ok(value: str) -> bool:  # -[A-Za-z0-9_-]+( +[A-Za-z0-9_.=-]+)*
+    words = _words(value)
+    return (words is not None and len(words[0]) > 1 and words[0].startswith("-")
+            and set(words[0][1:]) <= _NAME_CHARS and all(set(w) <= _OPTION_CHARS for w in words[1:]))
+
+
+_SYNTAX = {"cluster_name": _cluster_name_ok, "heartbeat_regions": _regions_ok, "volumes": _devices_ok,
+           "daemon_options": _daemon_options_ok}  # in declaration order: the first bad one is named
 
 LONGDESC = """\
 Runs the OCFS2 cluster stack of this node, cloned on every node that mounts OCFS2 (ordered before
@@ -66,7 +104,6 @@ METADATA = AgentMetadata(
             "OCFS2 cluster name",
             "The cluster name the volumes are stamped with. Default: corosync's totem.cluster_name. For "
             "stack=o2cb at most 16 letters or digits.",
-            pattern=r"[A-Za-z0-9_-]{1,16}",
             pattern_hint="1-16 letters, digits, _ and -",
         ),
         Parameter(
@@ -82,7 +119,6 @@ METADATA = AgentMetadata(
             "Global heartbeat regions (stack=o2cb, heartbeat_mode=global)",
             "Space-separated UUIDs of the heartbeat regions (as mounted.ocfs2 -d shows them, without "
             "dashes).",
-            pattern=r"[0-9A-Fa-f]{32}( +[0-9A-Fa-f]{32})*",
             pattern_hint="32-hex-digit UUIDs separated by spaces",
         ),
         Parameter(
@@ -90,14 +126,12 @@ METADATA = AgentMetadata(
             "OCFS2 volumes to check",
             "Space-separated devices of the OCFS2 volumes this stack serves; validate-all checks that "
             "each is stamped for the configured stack.",
-            pattern=_DEVICES,
             pattern_hint=_DEVICES_HINT,
         ),
         Parameter(
             "daemon_options",
             "Extra dlm_controld options (stack=pcmk)",
             "Options added to the dlm_controld command line, split on spaces (never passed to a shell).",
-            pattern=_OPTIONS,
             pattern_hint=_OPTIONS_HINT,
         ),
     ),
@@ -478,7 +512,15 @@ def _o2cb_stop(ctx: ActionContext) -> OcfExit:
 
 
 def _check_params(ctx: ActionContext) -> StackName:
-    """What the meta-data patterns cannot say; every action checks it first (6 on every node)."""
+    """Parameter syntax and what the meta-data cannot say; every action checks it first (6 on every
+    node)."""
+    for name, syntax_ok in _SYNTAX.items():
+        if ctx.params.has(name) and not syntax_ok(value := ctx.params.text(name)):
+            declared = METADATA.parameter(name)
+            hint = declared.pattern_hint if declared is not None else ""
+            shown = repr(value)
+            shown = shown if len(shown) <= _SHOWN_MAX else shown[: _SHOWN_MAX - 4] + "...'"
+            raise OcfError(OcfExit.ERR_CONFIGURED, f"parameter {name} must consist of {hint}, got {shown}")
     stack = _stack(ctx)
     if stack is StackName.O2CB and ctx.params.has("cluster_name"):
         from dualroot.stack.o2cb_conf import ConfigError, check_cluster_name

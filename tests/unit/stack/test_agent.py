@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dualroot import paths
 from dualroot.ocf.dispatcher import run_agent
@@ -332,3 +334,47 @@ def test_start_timeout_names_what_never_arrived(host: Path) -> None:
     runner.allow(STATUS, stdout="something new\n    a=b\n")
     rc, reason = call("start", environ(host), runner)
     assert rc == 1 and "did not become ready" in reason and "'something new'" in reason
+
+
+# --- parameter syntax --------------------------------------------------------------------------------
+# The agent checks these with character sets (no `re` on any action); they must accept exactly what
+# the regular expressions of the declaration accepted.
+PATTERNS = {
+    "cluster_name": r"[A-Za-z0-9_-]{1,16}",
+    "heartbeat_regions": r"[0-9A-Fa-f]{32}( +[0-9A-Fa-f]{32})*",
+    "volumes": r"/[A-Za-z0-9._+:@/-]*( +/[A-Za-z0-9._+:@/-]*)*",
+    "daemon_options": r"-[A-Za-z0-9_-]+( +[A-Za-z0-9_.=-]+)*",
+}
+_ODD = st.sampled_from(["", ";", "a\tb", "é", "-", "/", "="])  # words that break one pattern or another
+_WORDS = {  # per parameter: words that mostly fit, some that do not
+    "cluster_name": st.text(alphabet="aZ09_-.", max_size=18),
+    "heartbeat_regions": st.sampled_from(["0" * 32, "Ab" * 16, "a" * 31, "g" * 32, "0" * 33]),
+    "volumes": st.builds(str.__add__, st.sampled_from(["/", "/", "", "-"]), st.text(alphabet="aZ09._+:@/-;",
+                                                                                        max_size=10)),
+    "daemon_options": st.text(alphabet="aZ09_.=-;", max_size=10).map(lambda w: "-" + w),
+}
+
+
+@st.composite
+def _values(draw: st.DrawFn) -> tuple[str, str]:
+    name = draw(st.sampled_from(sorted(PATTERNS)))
+    words = draw(st.lists(st.one_of(_WORDS[name], _ODD), min_size=1, max_size=3))
+    separator = draw(st.sampled_from([" ", "  ", "\t"]))
+    ends = draw(st.sampled_from([("", ""), ("", ""), (" ", ""), ("", " ")]))
+    return name, ends[0] + separator.join(words) + ends[1]
+
+
+@settings(max_examples=400)
+@given(_values())
+def test_parameter_syntax_as_the_declared_patterns(case: tuple[str, str]) -> None:
+    import re
+
+    name, value = case
+    assert o2cb_agent._SYNTAX[name](value) == bool(re.fullmatch(PATTERNS[name], value)), value
+
+
+@pytest.mark.parametrize(("name", "value"), [("volumes", "/dev/a x"), ("daemon_options", "--x 1 "),
+                                             ("heartbeat_regions", "0" * 31), ("cluster_name", "a" * 17)])
+def test_bad_parameter_syntax_is_named(host: Path, name: str, value: str) -> None:
+    rc, reason = call("monitor", environ(host, **{f"OCF_RESKEY_{name}": value}), HostRunner({}))
+    assert rc == 6 and reason.startswith(f"parameter {name} must consist of ") and repr(value) in reason
