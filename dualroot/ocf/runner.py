@@ -115,13 +115,18 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], input: str | None, timeou
                     poller.unregister(fd)
                     os.close(fd)
                     open_fds.discard(fd)
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() >= deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if not done:
+            # Its pipes are closed but it has not exited yet: wait on a pidfd, not a polling loop
+            # (a 2 ms sleep was most of a short command's cost).
+            pidfd = os.pidfd_open(pid)
+            try:
+                ready, _, _ = select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))
+            finally:
+                os.close(pidfd)
+            if not ready:
                 raise CommandTimeout()
-            time.sleep(0.002)
+            _, status = os.waitpid(pid, 0)
     except BaseException:
         for fd in open_fds:
             os.close(fd)

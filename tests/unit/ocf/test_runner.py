@@ -148,3 +148,11 @@ def test_an_unwritable_state_directory_is_not_an_error(tmp_path) -> None:
     runner = SubprocessRunner(timeout_s=20, environ={"HA_RSCTMP": str(blocker / "sub")})
     runner.write_state("x", "one")
     assert runner.read_state("x") is None
+
+
+def test_a_child_that_closes_its_output_and_lingers_still_times_out() -> None:
+    # Its pipes reach EOF at once; the wait for its exit must keep the command's bound all the same.
+    runner = SubprocessRunner(timeout_s=60)
+    with pytest.raises(OcfError) as caught:
+        runner.run(["/bin/sh", "-c", "exec >&- 2>&-; sleep 5"], timeout=0.3)
+    assert caught.value.code == OcfExit.ERR_GENERIC and "did not finish" in caught.value.reason
