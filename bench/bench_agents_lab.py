@@ -23,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.bench_drbd_agent import base_env  # noqa: E402
 from dualroot import paths  # noqa: E402
 from dualroot.lab.control import Lab  # noqa: E402
 
@@ -34,20 +35,8 @@ COMMON = {
     "OCF_RESKEY_crm_feature_set": "3.16.2",
     "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
 }
-DRBD = {
-    **COMMON,
-    "OCF_RESOURCE_INSTANCE": "bench-drbd:0",
-    "OCF_RESKEY_drbd_resource": "r0",
-    "OCF_RESKEY_CRM_meta_interval": "20000",
-    "OCF_RESKEY_CRM_meta_role": "Promoted",
-    "OCF_RESKEY_CRM_meta_clone_max": "2",
-    "OCF_RESKEY_CRM_meta_clone_node_max": "1",
-    "OCF_RESKEY_CRM_meta_promoted_max": "2",
-    "OCF_RESKEY_CRM_meta_promoted_node_max": "1",
-    "OCF_RESKEY_CRM_meta_master_max": "2",
-    "OCF_RESKEY_CRM_meta_master_node_max": "1",
-    "OCF_RESKEY_CRM_meta_notify": "true",
-}
+# The host bench's OCF environment for r0 as a dual-primary clone, under a bench-only instance name.
+DRBD = {**base_env("20000"), "OCF_RESOURCE_INSTANCE": "bench-drbd:0", "OCF_RESKEY_CRM_meta_role": "Promoted"}
 FS = "OCF_RESKEY_fstype"
 MOUNT = {
     **COMMON,

@@ -32,16 +32,7 @@ def test_oserror_is_failed_with_its_text(tmp_path: Path) -> None:
 
 
 def test_a_call_that_never_returns_is_frozen_and_the_child_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
-    forked: list[int] = []
-    real_fork = os.fork
-
-    def recording_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recording_fork)
+    forked = _counting_forks(monkeypatch)
 
     def hang() -> str:
         time.sleep(60)
