@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dualroot.lab.provider import vagrant_validate
-from dualroot.lab.topology import DRBD_DISK_MIB, GUEST_MEMORY_MIB, NODES
+from dualroot.lab.topology import DRBD_DISK_MIB, GUEST_MEMORY_MIB, NODES, SPARE_DISK_MIB
 
 pytestmark = pytest.mark.integration
 
@@ -45,4 +45,6 @@ def test_same_provisioning_and_package_list():
 
 def test_same_machine_size():
     assert f"lv.memory = {GUEST_MEMORY_MIB}" in VAGRANTFILE
-    assert VAGRANTFILE.count(f'size: "{DRBD_DISK_MIB}M"') == 2
+    # vdb (DRBD) and vdc (spare) in that order, as the QEMU lab attaches them
+    sizes = re.findall(r'lv\.storage :file, size: "(\d+)M"', VAGRANTFILE)
+    assert sizes == [str(DRBD_DISK_MIB), str(SPARE_DISK_MIB)]
