@@ -13,7 +13,7 @@ from dualroot import paths
 from dualroot.drill.scenario import Fault, LabApi, Scenario
 from dualroot.errors import DualrootError
 
-BULK_MIB = 64                 # well under the lab's 512 MiB device, well over the writers' few MiB
+BULK_MIB = 64                 # well under the lab's 1 GiB device, well over the writers' few MiB
 BULK_TIMEOUT = 600.0          # TCG writes through DRBD at a few MB/s
 
 
