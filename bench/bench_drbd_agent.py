@@ -18,9 +18,6 @@ import argparse
 import json
 import os
 import platform
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.timing import run_once, summarize  # noqa: E402
 from dualroot import paths  # noqa: E402
 from tests.integration.drbd.drbd_stubs import build_stub_root, linbit_agent_copy  # noqa: E402
 
@@ -62,26 +60,6 @@ def base_env(interval: str) -> dict[str, str]:
         "OCF_RESKEY_CRM_meta_master_max": "2",
         "OCF_RESKEY_CRM_meta_master_node_max": "1",
         "OCF_RESKEY_CRM_meta_notify": "true",
-    }
-
-
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall * 1000.0, cpu * 1000.0, proc.returncode
-
-
-def summarize(values: list[float]) -> dict[str, float]:
-    return {
-        "median": statistics.median(values),
-        "mean": statistics.fmean(values),
-        "min": min(values),
-        "max": max(values),
-        "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
     }
 
 

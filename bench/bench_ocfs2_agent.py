@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.timing import run_once, summarize  # noqa: E402
 from dualroot import paths  # noqa: E402
 
 PY = "/usr/bin/python3"
@@ -58,22 +58,6 @@ LS = (
 
 
 Command = tuple[list[str], dict[str, str]]
-
-
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall ms, CPU ms (the agent and everything it ran) and exit code of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall * 1000.0, cpu * 1000.0, proc.returncode
-
-
-def summarize(values: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(values), "mean": statistics.fmean(values), "min": min(values),
-            "max": max(values), "stdev": statistics.stdev(values) if len(values) > 1 else 0.0}
 
 
 def side_by_side(ours: Command, theirs: Command, runs: int, warmup: int = 3) -> dict:
