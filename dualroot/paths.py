@@ -5,7 +5,10 @@ and urllib it pulls in) was half of a monitor's time (bench/bench_drbd_agent.py)
 wraps what it needs in Path().
 """
 
-import os
+# No `import os`: every agent action imports this module, and `os` (with the collections ABCs it loads)
+# was a fifth of a monitor's imports (bench/bench_drbd_agent.py). posix.environ is the environment the
+# process started with, as bytes.
+from posix import environ as _environ
 
 # --- OCF / Pacemaker ------------------------------------------------------------------------------
 OCF_ROOT = "/usr/lib/ocf"
@@ -69,7 +72,7 @@ LINBIT_CRM_UNFENCE_PEER_9 = "/usr/lib/drbd/crm-unfence-peer.9.sh"
 
 # --- the lab (host side) --------------------------------------------------------------------------
 # DUALROOT_LAB_HOME moves the lab (a second lab, or tests that need an empty one)
-LAB_HOME = os.environ.get("DUALROOT_LAB_HOME", "/var/tmp/dualroot-lab")
+LAB_HOME = _environ.get(b"DUALROOT_LAB_HOME", b"/var/tmp/dualroot-lab").decode("utf-8", "surrogateescape")
 QEMU_SYSTEM = "/usr/bin/qemu-system-x86_64"
 QEMU_IMG = "/usr/bin/qemu-img"
 MMDEBSTRAP = "/usr/bin/mmdebstrap"

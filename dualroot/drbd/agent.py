@@ -8,7 +8,7 @@ only the dispatcher prints and exits.
 from __future__ import annotations
 
 from dualroot import paths
-from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, run_agent
+from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, exit_process, run_agent
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, ContentType, Example, Parameter, Role
@@ -16,6 +16,7 @@ from dualroot.ocf.metadata import Action, AgentMetadata, ContentType, Example, P
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import NoReturn
 
     from dualroot.drbd.control import DrbdResource
     from dualroot.drbd.status import ResourceStatus
@@ -368,5 +369,5 @@ AGENT = Agent(METADATA, {
 })
 
 
-def main() -> int:
-    return run_agent(AGENT)
+def main() -> NoReturn:
+    exit_process(run_agent(AGENT))

@@ -12,11 +12,12 @@ An agent executable is three lines:
     #!/usr/bin/python3 -S
     import sys; sys.path.append("/usr/lib/python3/dist-packages")
     from dualroot.drbd.agent import main; sys.exit(main())
+
+where `main()` may end the process itself with `exit_process(run_agent(AGENT))`.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 from dualroot.ocf.errors import OcfError
@@ -27,7 +28,7 @@ from dualroot.ocf.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
-    from typing import TextIO
+    from typing import NoReturn, TextIO
 
     from dualroot.ocf.environment import OcfEnvironment
     from dualroot.ocf.log import AgentLog
@@ -98,11 +99,10 @@ def run_agent(agent: Agent, argv: Sequence[str] | None = None, environ: Mapping[
               runner_factory: RunnerFactory | None = None) -> int:
     """Run one action of `agent` and return the exit code (the executable passes it to sys.exit)."""
     argv = list(sys.argv if argv is None else argv)
-    environ = os.environ if environ is None else environ
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     md = agent.metadata
-    program = os.path.basename(argv[0]) if argv else md.name
+    program = argv[0].rpartition("/")[2] if argv else md.name
     # OCF: the action is the first argument; further arguments are ignored.
     action = argv[1] if len(argv) > 1 else ""
 
@@ -120,10 +120,11 @@ def run_agent(agent: Agent, argv: Sequence[str] | None = None, environ: Mapping[
         return OcfExit.ERR_ARGS
 
     # Everything below is only loaded for real actions: meta-data/usage/methods stay cheap.
-    from dualroot.ocf.environment import OcfEnvironment
+    from dualroot.ocf.environment import OcfEnvironment, process_environ
     from dualroot.ocf.log import AgentLog
     from dualroot.ocf.parameters import validate_parameters
 
+    environ = process_environ() if environ is None else environ
     env = OcfEnvironment.from_environ(environ, action)
     tag = f"{md.name}({env.resource_instance})" if env.resource_instance else md.name
     log = AgentLog.from_environ(tag, environ, stderr=err)
@@ -157,3 +158,20 @@ def run_agent(agent: Agent, argv: Sequence[str] | None = None, environ: Mapping[
                 log.warning(f"{action}: {reason}")
         return int(result.code)
     return int(result)
+
+
+def exit_process(code: int) -> NoReturn:
+    """End the agent's process now with `code`: flush stdout and stderr, then `_exit`.
+
+    Why not sys.exit: interpreter finalization (tearing down every module, collecting garbage) is a
+    quarter of a bare `python3 -S` run, paid on every monitor, and an agent leaves it nothing to do:
+    its files are closed by `with`, every command it ran has been reaped, no atexit hook is registered.
+    """
+    import posix
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or broken pipe: what was not written is lost either way
+    posix._exit(int(code))

@@ -1,7 +1,8 @@
 """A read-only view of the environment Pacemaker gives an OCF agent (OCF 1.1 and CRM_meta_*).
 
-Nothing is read at import time: the dispatcher builds one `OcfEnvironment` from `os.environ` (tests
-build it from a plain dict), so every value an action uses is visible in one place.
+Nothing is read at import time: the dispatcher builds one `OcfEnvironment` from the process environment
+(`process_environ()`; tests build it from a plain dict), so every value an action uses is visible in
+one place.
 
 Records here and in the rest of the framework are `dualroot.ocf.record.Record`s, not dataclasses or
 NamedTuples: `dataclasses` imports `inspect`, NamedTuple `typing`, and an agent pays for its imports on
@@ -9,6 +10,8 @@ every monitor (bench/bench_drbd_agent.py). Annotations are postponed for the sam
 """
 
 from __future__ import annotations
+
+import sys
 
 from dualroot.ocf.record import Record
 
@@ -27,6 +30,23 @@ _OLD_NOTIFY_NAMES = {"promoted": "master", "unpromoted": "slave"}
 
 # Meta attributes renamed in Pacemaker 2.0: read the new name, then the old one.
 _OLD_META_NAMES = {"promoted_max": "master_max", "promoted_node_max": "master_node_max"}
+
+
+def process_environ() -> dict[str, str]:
+    """This process's environment as text, without importing `os` (the agents never load it: it was a
+    fifth of a monitor's imports, bench/bench_drbd_agent.py).
+
+    When `os` is loaded (tests, the CLI) its environ is the truth, for it may have been changed since the
+    process started; otherwise nothing could have changed it and posix.environ (bytes) is decoded as
+    `os` does it.
+    """
+    loaded = sys.modules.get("os")
+    if loaded is not None:
+        return dict(loaded.environ)
+    import posix
+
+    return {key.decode("utf-8", "surrogateescape"): value.decode("utf-8", "surrogateescape")
+            for key, value in posix.environ.items()}
 
 
 class NotifyInfo(Record):

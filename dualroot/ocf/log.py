@@ -12,7 +12,7 @@ The `logging` package is not used on purpose: it is the bulk of a Python agent's
 
 from __future__ import annotations
 
-import os
+import posix
 import sys
 import time
 
@@ -75,7 +75,7 @@ class AgentLog:
         line = f"{_LEVELS[level]}: {message}"
         if self.facility:
             self._to_syslog(level, line)
-        stamped = f"{time.strftime('%b %d %H:%M:%S')} {self.tag}[{os.getpid()}]: {line}\n"
+        stamped = f"{time.strftime('%b %d %H:%M:%S')} {self.tag}[{posix.getpid()}]: {line}\n"
         if self.logfile:
             self._append(self.logfile, stamped)
         if level == "debug" and self.debuglog and self.debuglog != self.logfile:

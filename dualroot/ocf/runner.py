@@ -11,14 +11,18 @@ fakes can drive time.
 Test and benchmark hook: `tool_root` (from `DUALROOT_TOOL_ROOT` in the agent's environment) is
 prefixed to every absolute command path and file path, so stub tools and fixture files under a
 temporary directory stand in for /usr/sbin/drbdadm, /proc/drbd, ...
+
+`posix`, not `os`: the agents' processes never import `os` (with the collections ABCs it loads, it was a
+fifth of a monitor's imports, bench/bench_drbd_agent.py); the calls used here are the same functions.
 """
 
 from __future__ import annotations
 
-import os
+import posix
 import time
 
 from dualroot import paths
+from dualroot.ocf.environment import process_environ
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.log import AgentLog, NullLog
@@ -43,6 +47,26 @@ MIN_COMMAND_TIMEOUT_S = 0.5
 # `signal` costs more than the spawn. Linux numbering.
 SIGPIPE, SIGXFSZ, SIGKILL = 13, 25, 9
 _CHUNK = 65536
+DEVNULL = "/dev/null"
+# File type bits of st_mode (stat.S_IFMT/S_IFDIR; the same on every Linux).
+S_IFMT, S_IFDIR = 0o170000, 0o040000
+
+
+def _make_dirs(path: str, mode: int = 0o755) -> None:
+    """os.makedirs(path, mode, exist_ok=True) on `posix` alone."""
+    try:
+        posix.mkdir(path, mode)
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        parent = path.rstrip("/").rpartition("/")[0]
+        if not parent:
+            raise
+        _make_dirs(parent, mode)
+        try:
+            posix.mkdir(path, mode)
+        except FileExistsError:
+            return
 
 
 class CommandTimeout(Exception):
@@ -54,30 +78,31 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], input: str | None, timeou
     """Run argv (no shell) with posix_spawn; return (exit code, stdout, stderr); kill it at `timeout`.
 
     Why not `subprocess`: it costs an agent ~5 ms of imports on every monitor; this is the part of it
-    the agents need. A signal-killed child reports -signal, as subprocess does.
+    the agents need. A signal-killed child reports -signal, as subprocess does. `posix`, not `os`: see
+    the module docstring.
     """
     import select
 
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
+    out_r, out_w = posix.pipe()
+    err_r, err_w = posix.pipe()
     if input is not None:
-        in_r, in_w = os.pipe()
+        in_r, in_w = posix.pipe()
     else:
-        in_r, in_w = os.open(os.devnull, os.O_RDONLY), -1
-    # os.pipe() descriptors are close-on-exec; dup2 onto 0-2 clears the flag for the child's copies.
-    dup2 = os.POSIX_SPAWN_DUP2
+        in_r, in_w = posix.open(DEVNULL, posix.O_RDONLY), -1
+    # pipe() descriptors are close-on-exec; dup2 onto 0-2 clears the flag for the child's copies.
+    dup2 = posix.POSIX_SPAWN_DUP2
     actions = [(dup2, in_r, 0), (dup2, out_w, 1), (dup2, err_w, 2)]
-    start = os.posix_spawn if argv[0].startswith("/") else os.posix_spawnp
+    start = posix.posix_spawn if argv[0].startswith("/") else posix.posix_spawnp
     try:
         pid = start(argv[0], list(argv), dict(env), file_actions=actions, setsigdef=(SIGPIPE, SIGXFSZ))
     except OSError:
         for fd in (out_r, err_r, in_w):
             if fd >= 0:
-                os.close(fd)
+                posix.close(fd)
         raise
     finally:
         for fd in (out_w, err_w, in_r):
-            os.close(fd)
+            posix.close(fd)
     deadline = time.monotonic() + timeout
     chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
     pending = (input or "").encode()
@@ -90,7 +115,7 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], input: str | None, timeou
             poller.register(in_w, select.POLLOUT)
             open_fds.add(in_w)
         else:
-            os.close(in_w)
+            posix.close(in_w)
     try:
         while open_fds:
             left = deadline - time.monotonic()
@@ -99,50 +124,50 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], input: str | None, timeou
             for fd, _event in poller.poll(left * 1000.0):
                 if fd == in_w:
                     try:
-                        written = os.write(fd, pending[:_CHUNK])
+                        written = posix.write(fd, pending[:_CHUNK])
                     except BrokenPipeError:
                         written = len(pending)
                     pending = pending[written:]
                     if not pending:
                         poller.unregister(fd)
-                        os.close(fd)
+                        posix.close(fd)
                         open_fds.discard(fd)
                     continue
-                data = os.read(fd, _CHUNK)
+                data = posix.read(fd, _CHUNK)
                 if data:
                     chunks[fd].append(data)
                 else:
                     poller.unregister(fd)
-                    os.close(fd)
+                    posix.close(fd)
                     open_fds.discard(fd)
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status = posix.waitpid(pid, posix.WNOHANG)
         if not done:
             # Its pipes are closed but it has not exited yet: wait on a pidfd, not a polling loop
             # (a 2 ms sleep was most of a short command's cost).
-            pidfd = os.pidfd_open(pid)
+            pidfd = posix.pidfd_open(pid)
             try:
                 ready, _, _ = select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))
             finally:
-                os.close(pidfd)
+                posix.close(pidfd)
             if not ready:
                 raise CommandTimeout()
-            _, status = os.waitpid(pid, 0)
+            _, status = posix.waitpid(pid, 0)
     except BaseException:
         for fd in open_fds:
-            os.close(fd)
+            posix.close(fd)
         try:
-            os.kill(pid, SIGKILL)
+            posix.kill(pid, SIGKILL)
             # A child in uninterruptible sleep (umount or stat on DRBD I/O frozen after a replication
             # cut) does not die until the I/O resumes: wait a moment, then leave it to init rather
             # than hang the agent until Pacemaker's own timeout.
             reap_by = time.monotonic() + _REAP_SECONDS
-            while os.waitpid(pid, os.WNOHANG) == (0, 0) and time.monotonic() < reap_by:
+            while posix.waitpid(pid, posix.WNOHANG) == (0, 0) and time.monotonic() < reap_by:
                 time.sleep(0.01)
         except (ProcessLookupError, ChildProcessError):
             pass
         raise
     text = [b"".join(chunks[fd]).decode("utf-8", "replace") for fd in (out_r, err_r)]
-    return os.waitstatus_to_exitcode(status), text[0], text[1]
+    return posix.waitstatus_to_exitcode(status), text[0], text[1]
 
 
 class CommandResult(Record):
@@ -218,7 +243,7 @@ class SubprocessRunner:
         self._deadline = time.monotonic() + budget
         self._log = log or NullLog()
         self._tool_root = tool_root.rstrip("/")
-        env = dict(os.environ if environ is None else environ)
+        env = dict(process_environ() if environ is None else environ)
         env["LC_ALL"] = "C"
         self._env = env
         self._state_dir = self._relocate(env.get("HA_RSCTMP") or paths.RSCTMP)
@@ -262,12 +287,12 @@ class SubprocessRunner:
     def stamp(self, path: str) -> str:
         real = self._relocate(path)
         try:
-            st = os.stat(real)
+            st = posix.stat(real)
         except OSError:
             return "-"
         parts = [f"{st.st_mtime_ns}.{st.st_size}"]
-        if os.path.isdir(real):
-            with os.scandir(real) as entries:
+        if st.st_mode & S_IFMT == S_IFDIR:
+            with posix.scandir(real) as entries:
                 for entry in sorted(entries, key=lambda e: e.name):
                     try:
                         est = entry.stat()
@@ -287,13 +312,13 @@ class SubprocessRunner:
         path = f"{self._state_dir}/{name}"
         try:
             if text is None:
-                os.unlink(path)
+                posix.unlink(path)
                 return
-            os.makedirs(self._state_dir, mode=0o755, exist_ok=True)
-            tmp = f"{path}.{os.getpid()}"
+            _make_dirs(self._state_dir)
+            tmp = f"{path}.{posix.getpid()}"
             with open(tmp, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            os.replace(tmp, path)  # a monitor running beside us never reads half a file
+            posix.replace(tmp, path)  # a monitor running beside us never reads half a file
         except OSError as exc:
             if text is not None or not isinstance(exc, FileNotFoundError):
                 self._log.debug(f"state file {path}: {exc.strerror}")

@@ -79,3 +79,17 @@ def test_unexpected_exception_is_one_line_without_traceback():
 def test_fake_runner_failure_is_not_swallowed():
     with pytest.raises(UnexpectedCall):
         call("start", {"OCF_RESKEY_name": "y"}, FakeRunner().expect(["/bin/true", "x"]))
+
+
+def test_exit_process_flushes_what_was_written_and_exits_with_the_code():
+    """exit_process skips interpreter finalization: what the agent wrote must still arrive."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from dualroot.ocf.dispatcher import exit_process; sys.stdout.write('meta'); "
+            "sys.stderr.write('ocf-exit-reason:why'); exit_process(8)")
+    repo = str(Path(__file__).resolve().parents[3])
+    done = subprocess.run([sys.executable, "-S", "-c", code], env={"PYTHONPATH": repo}, capture_output=True,
+                          text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (8, "meta", "ocf-exit-reason:why")

@@ -70,3 +70,29 @@ def test_notify_reads_new_names_then_old_ones():
 
 def test_no_notify_outside_notifications():
     assert OcfEnvironment.from_environ(BASE, "notify").notify is None
+
+
+def test_process_environ_is_os_environ_when_os_is_loaded(monkeypatch):
+    from dualroot.ocf.environment import process_environ
+
+    monkeypatch.setenv("DUALROOT_TEST_VARIABLE", "changed after start")
+    environ = process_environ()
+    assert environ["DUALROOT_TEST_VARIABLE"] == "changed after start"
+    assert environ == dict(__import__("os").environ)
+
+
+def test_process_environ_without_os_decodes_the_start_environment():
+    """An agent's process (python3 -S) never loads os: the environment comes from posix, decoded as os does
+    it (undecodable bytes survive as surrogates)."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    code = ("import sys; from dualroot.ocf.environment import process_environ; e = process_environ(); "
+            "print('os' in sys.modules, ascii(e['A']), ascii(e['B']), e['PATH'])")
+    repo = str(Path(__file__).resolve().parents[3])
+    env = {b"PYTHONPATH": repo.encode(), b"PATH": b"/usr/bin:/bin", b"A": "r\u00e9seau".encode(), b"B": b"\xff"}
+    out = subprocess.run([b"/usr/bin/python3", b"-S", b"-c", code.encode()], env=env, capture_output=True,
+                         check=True).stdout.decode()
+    assert out.split() == ["False", ascii("r\u00e9seau"), ascii("\udcff"), "/usr/bin:/bin"]
+    assert os.fsdecode(b"\xff") == "\udcff"  # what os.environ would have made of it

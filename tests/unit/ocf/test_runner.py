@@ -107,7 +107,7 @@ def test_a_child_that_does_not_die_on_sigkill_is_left_behind_not_waited_for(monk
             time.sleep(15)
         return (0, 0)  # never reports the child gone
 
-    monkeypatch.setattr(runner_module.os, "waitpid", unkillable_waitpid)
+    monkeypatch.setattr(runner_module.posix, "waitpid", unkillable_waitpid)
     started = time.monotonic()
     with pytest.raises(OcfError) as exc:
         SubprocessRunner(timeout_s=60).run(["/bin/sleep", "30"], timeout=0.2)
@@ -156,3 +156,16 @@ def test_a_child_that_closes_its_output_and_lingers_still_times_out() -> None:
     with pytest.raises(OcfError) as caught:
         runner.run(["/bin/sh", "-c", "exec >&- 2>&-; sleep 5"], timeout=0.3)
     assert caught.value.code == OcfExit.ERR_GENERIC and "did not finish" in caught.value.reason
+
+
+def test_the_state_directory_is_made_with_its_parents(tmp_path) -> None:
+    runner = SubprocessRunner(timeout_s=20, environ={"HA_RSCTMP": str(tmp_path / "a" / "b" / "rsc")})
+    runner.write_state("x", "one")
+    assert (tmp_path / "a" / "b" / "rsc" / "x").read_text() == "one"
+    assert oct((tmp_path / "a" / "b").stat().st_mode & 0o777) == oct(0o755 & ~current_umask())
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
