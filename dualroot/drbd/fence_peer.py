@@ -16,8 +16,9 @@ fence:
 3. The constraint `drbd-fence-by-handler-<res>-<clone>` keeps every node but this one from being
    promoted until the peer has resynced (built as XML, placed through cibadmin).
 4. Single-primary (promoted-max 1): the Secondary peer cannot write, the constraint is enough: exit 4.
-   Dual-primary with the peer online and not Promoted (crm_mon), e.g. this node was promoted while the
-   peer still boots: the same, exit 4 (fencing a healthy booting node would help nobody).
+   Dual-primary with the peer online and surely not Promoted (the CIB's status section: its last action
+   on the clone left it Unpromoted), e.g. this node was promoted while the peer still boots: the same,
+   exit 4 (fencing a healthy booting node would help nobody).
    Dual-primary with the peer Promoted (or unknown, or gone): the peer may be writing and, with I/O
    frozen and DLM locks held, cannot demote or unmount (the lab's 114 s stall, RECIPE.md 12). It is
    fenced through Pacemaker's fencer at once (`stonith_admin --reboot`, with a tolerance so that a
@@ -26,8 +27,10 @@ fence:
 unfence: once every local disk is UpToDate, delete this resource's handler constraints; exit 0.
 
 Every wait is bounded (HANDLER_BUDGET_S overall); state comes from /proc/drbd (8.4: no netlink call
-from inside a DRBD callback) or `drbdsetup status --json` (9), the CIB from cibadmin XML, membership
-from `crm_mon --output-as=xml`.
+from inside a DRBD callback) or `drbdsetup status --json` (9); configuration, membership and roles all
+from one `cibadmin --query` (XML). DRBD suspends I/O while the handler runs, so it runs as few commands
+as it can: no crm_mon (3-4 s per call under the lab's load, and it reads the same CIB) and no crm_node
+when this host's name is one of the CIB's nodes.
 """
 
 from __future__ import annotations
@@ -74,6 +77,13 @@ class HandlerError(Exception):
     """A reason the handler cannot go on; main() logs it and returns ERROR."""
 
 
+class NodeState(Record):
+    """A node as the CIB's status section shows it."""
+
+    online: bool  # in the membership with its controller joined
+    unpromoted: bool  # surely not Promoted: its last action on the DRBD clone left it Unpromoted/stopped
+
+
 class CibFacts(Record):
     """What the handler needs from the CIB for one DRBD resource."""
 
@@ -82,6 +92,45 @@ class CibFacts(Record):
     node_names: tuple[str, ...]
     role_name: str  # "Promoted", or "Master" for CIB schemas before pacemaker-3.7
     fence_constraint_allows: str | None  # the node the existing handler constraint allows, if any
+    nodes: dict[str, NodeState]  # by node name, from the status section (empty without one)
+
+
+def _flag(value: str | None) -> bool:
+    # "true"/"online" (Pacemaker 2.1.5) or the time it was set (2.1.7 and later) mean set
+    return (value or "").strip().lower() not in ("", "false", "0", "offline", "no")
+
+
+def _call_id(op: ET.Element) -> int:
+    value = op.get("call-id", "")
+    return int(value) if value.lstrip("-").isdigit() else -1
+
+
+def _surely_unpromoted(node_state: ET.Element, primitive_id: str) -> bool:
+    """True only when the node's operation history on the DRBD primitive leaves no doubt that it is not
+    Promoted: the last completed action was start, demote or stop (or a probe found it Unpromoted or
+    stopped), and no result since says Promoted. Anything else (no history, a pending or failed
+    operation, a promote) counts as possibly Promoted, which makes the handler fence."""
+    ops = [op for resource in node_state.iterfind("lrm/lrm_resources/lrm_resource")
+           if resource.get("id") == primitive_id or resource.get("id", "").startswith(primitive_id + ":")
+           for op in resource.iterfind("lrm_rsc_op")]
+    last = [op for op in ops if op.get("id", "").endswith("_last_0")]
+    if len(last) != 1 or any(op.get("op-status") != "0" for op in ops):
+        return False
+    operation, rc = last[0].get("operation"), last[0].get("rc-code")
+    settled = (operation in ("start", "demote", "stop") and rc == "0") or (
+        operation == "monitor" and rc in ("0", "7"))
+    newest = _call_id(last[0])
+    promoted_since = any(op.get("rc-code") in ("8", "9", "191") and _call_id(op) >= newest for op in ops)
+    return settled and not promoted_since
+
+
+def node_states(root: ET.Element, primitive_id: str) -> dict[str, NodeState]:
+    states = {}
+    for node_state in root.iterfind("status/node_state"):
+        online = _flag(node_state.get("in_ccm")) and _flag(node_state.get("crmd")) \
+            and node_state.get("join") == "member"
+        states[node_state.get("uname", "")] = NodeState(online, _surely_unpromoted(node_state, primitive_id))
+    return states
 
 
 def _schema_at_least(validate_with: str, major: int, minor: int) -> bool:
@@ -126,7 +175,8 @@ def parse_cib(text: str, resource: str) -> CibFacts:
                 promoted_max=int(raw) if raw.strip().isdigit() else 1,
                 node_names=tuple(n.get("uname", "") for n in root.iterfind("configuration/nodes/node")),
                 role_name="Promoted" if _schema_at_least(root.get("validate-with", ""), 3, 7) else "Master",
-                fence_constraint_allows=allows)
+                fence_constraint_allows=allows,
+                nodes=node_states(root, primitive.get("id", "")))
     raise HandlerError(f"no promotable clone of a drbd agent with drbd_resource={resource} in the CIB")
 
 
@@ -139,39 +189,6 @@ def fence_constraint_xml(resource: str, facts: CibFacts, keep_node: str) -> str:
     ET.SubElement(rule, "expression", {"id": f"{cid}-expr", "attribute": "#uname", "operation": "ne",
                                        "value": keep_node})
     return ET.tostring(location, encoding="unicode")
-
-
-class NodeState(Record):
-    online: bool
-    unclean: bool
-
-
-class ClusterView(Record):
-    """crm_mon's view: node membership, and the nodes where the DRBD clone is Promoted."""
-
-    nodes: dict[str, NodeState]
-    promoted: frozenset[str]
-
-
-def parse_crm_mon_nodes(text: str) -> dict[str, NodeState]:
-    return parse_crm_mon(text, "").nodes
-
-
-def parse_crm_mon(text: str, clone_id: str) -> ClusterView:
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError:
-        return ClusterView({}, frozenset())
-    nodes = {n.get("name", ""): NodeState(n.get("online") == "true", n.get("unclean") == "true")
-             for n in root.iterfind("nodes/node") if n.get("name")}
-    promoted: set[str] = set()
-    for clone in root.iter("clone"):
-        if clone.get("id") != clone_id:
-            continue
-        for resource in clone.iter("resource"):
-            if resource.get("role") in ("Promoted", "Master"):
-                promoted.update(n.get("name", "") for n in resource.iter("node"))
-    return ClusterView(nodes, frozenset(promoted))
 
 
 class FencePeer:
@@ -199,10 +216,15 @@ class FencePeer:
         result = self.runner.run([paths.DRBDSETUP, "status", self.resource, "--json"])
         return parse_status_json(result.stdout, self.resource) if result.ok else None
 
-    def my_name(self) -> str:
+    def my_name(self, node_names: Sequence[str]) -> str:
+        """This node's Pacemaker name: the host name when the CIB knows it (as it nearly always does),
+        else crm_node's answer."""
+        hostname = os.uname().nodename
+        if hostname in node_names:
+            return hostname
         result = self.runner.run([paths.CRM_NODE, "-n"], timeout=10)
         name = result.stdout.strip()
-        return name if result.ok and name else os.uname().nodename
+        return name if result.ok and name else hostname
 
     def cib(self) -> CibFacts:
         result = self.runner.run([paths.CIBADMIN, "--query"], timeout=15)
@@ -223,19 +245,6 @@ class FencePeer:
             return others[0]
         nodes = ", ".join(facts.node_names)
         raise HandlerError(f"cannot tell which node is the peer (cluster nodes: {nodes})")
-
-    def cluster_view(self, clone_id: str) -> ClusterView | None:
-        """Membership and promoted nodes from crm_mon's XML; None when crm_mon gave no answer."""
-        try:
-            result = self.runner.run([paths.CRM_MON, "--output-as=xml"], timeout=10)
-        except OcfError as exc:
-            self.log.warning(f"crm_mon: {exc.reason}")
-            return None
-        if not result.ok:
-            self.log.warning(f"crm_mon: {result.first_error_line()}")
-            return None
-        view = parse_crm_mon(result.stdout, clone_id)
-        return view if view.nodes else None
 
     # --- the two events ---------------------------------------------------------------------------------
     def run(self, event: str) -> HandlerExit:
@@ -280,8 +289,8 @@ class FencePeer:
             disk = status.worst_disk.value if status is not None else "down"
             self.log.error(f"not fencing the peer: the local disk is {disk}, not UpToDate")
             return HandlerExit.ERROR
-        me = self.my_name()
         facts = self.cib()
+        me = self.my_name(facts.node_names)
         peer = self.peer_name(me, facts)
         if facts.fence_constraint_allows == peer:
             self.log.warning(f"{peer} already placed its fence constraint: this node lost, I/O stays frozen")
@@ -297,23 +306,20 @@ class FencePeer:
         if not dual:
             self.log.info(f"constraint placed; {peer} is Secondary and stays so: reporting it Outdated")
             return HandlerExit.PEER_OUTDATED
-        view = self.cluster_view(facts.clone_id)
-        if view is not None:
-            state = view.nodes.get(peer)
-            if state is not None and state.online and not state.unclean and peer not in view.promoted:
-                # E.g. this node is promoted while the peer still boots: the peer cannot be writing, and
-                # the constraint keeps it from being promoted until it has resynced. No fencing.
-                self.log.info(f"constraint placed; {peer} is online and not Promoted: reporting it Outdated")
-                return HandlerExit.PEER_OUTDATED
+        state = facts.nodes.get(peer)
+        if state is not None and state.online and state.unpromoted:
+            # E.g. this node is promoted while the peer still boots: the peer cannot be writing, and
+            # the constraint keeps it from being promoted until it has resynced. No fencing.
+            self.log.info(f"constraint placed; {peer} is online and not Promoted: reporting it Outdated")
+            return HandlerExit.PEER_OUTDATED
         return self._stonith(peer)
 
     def _wait_as_loser(self, facts: CibFacts, peer: str) -> HandlerExit | None:
         """The tie-break loser gives the winner LOSER_DELAY_S; None means: act now as the winner."""
         deadline = self.runner.monotonic() + LOSER_DELAY_S
         while self.runner.monotonic() < deadline:
-            view = self.cluster_view(facts.clone_id)
-            state = view.nodes.get(peer) if view is not None else None
-            if state is not None and (not state.online or state.unclean):
+            state = facts.nodes.get(peer)
+            if state is not None and not state.online:
                 self.log.info(f"{peer} left the cluster: fencing it in its place")
                 return None
             facts = self.cib()

@@ -20,7 +20,8 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,7 @@ INSTALL_ID = "/var/lib/dualroot-lab/installed-build"
 PAYLOAD = "/var/tmp/dualroot-install.tgz"
 CLUSTER_ONLINE_TIMEOUT = 240.0
 STACK_UP_TIMEOUT = 420.0
+MAINTENANCE_SETTLE_S = 3.0
 
 
 def lab_cluster_config(agents: str) -> ClusterConfig:
@@ -156,18 +158,40 @@ def install_checkout(lab: Lab) -> bool:
                     tar.add(path, arcname=name)
         payload = buffer.getvalue()
     build = digest.hexdigest()[:16]
-    installed = False
-    for node in lab.nodes:
-        if lab.run(node, ["cat", INSTALL_ID], timeout=20).stdout.strip() == build:
-            continue
-        proc = subprocess.run(lab.ssh_argv(node, f"cat > {PAYLOAD}"), input=payload,
-                              capture_output=True, timeout=180, check=False)
-        if proc.returncode != 0:
-            raise DualrootError(f"copying the build to {node} failed: {proc.stderr.decode().strip()}")
-        script = _UNPACK_SCRIPT.replace("@BUILD@", build).replace("@INSTALL_ID@", INSTALL_ID)
-        lab.script(node, script.replace("@PAYLOAD@", PAYLOAD), timeout=180).check()
-        installed = True
-    return installed
+    stale = [node for node in lab.nodes
+             if lab.run(node, ["cat", INSTALL_ID], timeout=20).stdout.strip() != build]
+    if not stale:
+        return False
+    with maintenance_mode(lab):
+        for node in stale:
+            proc = subprocess.run(lab.ssh_argv(node, f"cat > {PAYLOAD}"), input=payload,
+                                  capture_output=True, timeout=180, check=False)
+            if proc.returncode != 0:
+                raise DualrootError(f"copying the build to {node} failed: {proc.stderr.decode().strip()}")
+            script = _UNPACK_SCRIPT.replace("@BUILD@", build).replace("@INSTALL_ID@", INSTALL_ID)
+            lab.script(node, script.replace("@PAYLOAD@", PAYLOAD), timeout=180).check()
+    return True
+
+
+MAINTENANCE = ["crm_attribute", "--type", "crm_config", "--name", "maintenance-mode"]
+
+
+@contextmanager
+def maintenance_mode(lab: Lab) -> Iterator[None]:
+    """Pacemaker's maintenance mode while the agents are replaced under a running cluster.
+
+    Each file is renamed into place, but a monitor that starts halfway through the copy imports a mix
+    of old and new modules: in the lab one failed that way, its stop failed too, and the node was
+    fenced. In maintenance mode Pacemaker runs no monitors and changes nothing; it resumes with the new
+    agents afterwards. Without a running cluster (the first deploy) there is nothing to pause."""
+    paused = lab.run(lab.nodes[0], [*MAINTENANCE, "--update", "true"], timeout=60).rc == 0
+    if paused:
+        time.sleep(MAINTENANCE_SETTLE_S)  # let the controller cancel the recurring monitors
+    try:
+        yield
+    finally:
+        if paused:
+            lab.run(lab.nodes[0], [*MAINTENANCE, "--delete"], timeout=60).check()
 
 
 def install_deb(lab: Lab) -> None:

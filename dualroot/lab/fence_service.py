@@ -8,9 +8,11 @@ answer line:
     -> OK ... | ON | OFF | PONG | ERR ...
 
 `off` is QMP quit (and SIGKILL if QEMU lingers); `reboot` is off, then a new QEMU process for the node
-(a power cycle). A node whose QEMU process is already gone counts as fenced: it cannot run, and it is
-left off (whoever killed it starts it again). Every request is logged, one line each, to
-`fenced.log` as `<unix time> <requester> <action> <target> <answer>`, which is what drills read.
+(a power cycle). A reboot is answered as soon as the node is off, as a power switch's "cycle" returns
+at once: the fencer must not wait for a VM to be launched (that cost the drills seconds). A node whose
+QEMU process is already gone counts as fenced: it cannot run, and it is left off (whoever killed it
+starts it again). Every request is logged, one line each, to `fenced.log` as
+`<unix time> <requester> <action> <target> <answer>`, which is what drills read.
 
 Run as `python3 -m dualroot.lab.fence_service HOME`; it writes its PID file and runs until SIGTERM.
 """
@@ -72,6 +74,7 @@ class FenceService:
         self.layout = layout
 
     def answer(self, requester: str, line: str) -> str:
+        """The answer to one request; a reboot's power-on is left to `after_answer`."""
         words = line.split()
         if words == ["ping"]:
             return "PONG"
@@ -101,15 +104,21 @@ class FenceService:
         if qemu_pid(self.layout, target):
             os.kill(pid, signal.SIGKILL)
         if action == "reboot":
-            from dualroot.lab.provider import QemuProvider
-            from dualroot.lab.topology import node_spec
-
-            try:
-                QemuProvider(self.layout).start_one(node_spec(target))
-            except DualrootError as exc:
-                return f"OK reboot {target}: off, but it did not power on again: {exc}"
             return f"OK reboot {target}: power-cycled"
         return f"OK off {target}"
+
+    def after_answer(self, line: str, answer: str) -> None:
+        """Power a rebooted node on again, once the fencer has its answer."""
+        words = line.split()
+        if len(words) != 2 or words[0] != "reboot" or not answer.endswith("power-cycled"):
+            return
+        from dualroot.lab.provider import QemuProvider
+        from dualroot.lab.topology import node_spec
+
+        try:
+            QemuProvider(self.layout).start_one(node_spec(words[1]))
+        except DualrootError as exc:
+            self.log("fenced", f"on {words[1]}", f"ERR {words[1]} did not power on again: {exc}")
 
     def log(self, requester: str, line: str, answer: str) -> None:
         words = (line.split() + ["-", "-"])[:2]
@@ -155,6 +164,7 @@ class FenceService:
                         sock.sendall((answer + "\n").encode())
                     except OSError:
                         pass
+                    self.after_answer(line, answer)
 
 
 def main(argv: list[str]) -> int:

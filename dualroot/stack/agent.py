@@ -16,6 +16,7 @@ from dualroot.stack.kernel_stack import StackName
 # and the other actions import what they need inside their functions.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from dualroot.stack.dlm_status import DlmDaemonStatus
     from dualroot.stack.o2cb_conf import CorosyncNode
 
 _DEVICES_HINT = "absolute device paths of letters, digits and . _ + : @ / -, separated by spaces"
@@ -29,6 +30,7 @@ _NAME_CHARS = frozenset(_LETTERS_DIGITS + "_-")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _PATH_CHARS = frozenset(_LETTERS_DIGITS + "._+:@/-")
 _OPTION_CHARS = frozenset(_LETTERS_DIGITS + "_.=-")
+FENCE_SETTLE_S = 5.0  # how long monitor gives dlm_controld to take up a fence before calling it stuck
 _SHOWN_MAX = 40  # how much of a bad value a reason quotes, as the framework's parameter checks do
 
 
@@ -279,27 +281,21 @@ def _pcmk_monitor(ctx: ActionContext) -> OcfExit:
                 f"DLM lockspaces {', '.join(leftovers)} exist but dlm_controld "
                            "is not running; this node must be fenced")
         return OcfExit.NOT_RUNNING
-    from dualroot.stack.dlm_status import parse_ls, parse_status  # not needed while stopped
-
     # The daemon answers and is not stuck in a stateful merge: only it knows, so dlm_tool asks it.
-    result = ctx.runner.run([paths.DLM_TOOL, "status", "-v"], timeout=10)
-    if not result.ok:
-        raise OcfError(OcfExit.ERR_GENERIC, f"dlm_tool status failed: {result.first_error_line()}")
-    try:
-        status = parse_status(result.stdout)
-    except ValueError as exc:
-        raise OcfError(OcfExit.ERR_GENERIC, f"dlm_tool status: {exc}") from exc
+    status, waiting = _dlm_state(ctx)
     if status.stateful_merge_wait:
         raise OcfError(OcfExit.ERR_GENERIC, "the DLM waits for a stateful merge (a partition rejoined with "
                        "lockspaces); a node of the old partition must be fenced")
-    # A lockspace can wait for fencing only while the kernel has it (dlm_controld makes its lockspaces
-    # on the kernel's uevents and drops them when the kernel leaves them): with /sys/kernel/dlm empty
-    # (the stack up, no volume mounted) `dlm_tool ls` has nothing to say and is not run.
-    waiting = []
-    if _lockspace_dirs(ctx):
-        listing = ctx.runner.run([paths.DLM_TOOL, "ls"], timeout=10)
-        waiting = [ls.name for ls in parse_ls(listing.stdout) if ls.waits_for_fencing] if listing.ok else []
-    if waiting and not _fencing_pending(ctx):
+    stuck = bool(waiting) and not status.fencing_under_way and not _fencing_pending(ctx)
+    if stuck and ctx.runner.remaining() > FENCE_SETTLE_S + 5:
+        # Right after a membership change dlm_controld starts its fence helper only a moment later, and
+        # takes a fence Pacemaker has just completed some seconds later (dlm_stonith under load: 5 s in
+        # the lab). Failing here restarted the stack, and the mount, on the only surviving node: look
+        # again once before calling the DLM stuck.
+        ctx.runner.sleep(FENCE_SETTLE_S)
+        status, waiting = _dlm_state(ctx)
+        stuck = bool(waiting) and not status.fencing_under_way and not _fencing_pending(ctx)
+    if stuck:
         raise OcfError(
             OcfExit.ERR_GENERIC,
             f"DLM lockspace {', '.join(waiting)} waits for fencing of node(s) "
@@ -310,6 +306,27 @@ def _pcmk_monitor(ctx: ActionContext) -> OcfExit:
     if stack and stack != "pcmk":
         raise OcfError(OcfExit.ERR_GENERIC, f"the kernel runs the {stack} OCFS2 stack, not pcmk")
     return OcfExit.SUCCESS
+
+
+def _dlm_state(ctx: ActionContext) -> tuple[DlmDaemonStatus, list[str]]:
+    """dlm_controld's status and the lockspaces that wait for fencing."""
+    from dualroot.stack.dlm_status import parse_ls, parse_status  # not needed while stopped
+
+    result = ctx.runner.run([paths.DLM_TOOL, "status", "-v"], timeout=10)
+    if not result.ok:
+        raise OcfError(OcfExit.ERR_GENERIC, f"dlm_tool status failed: {result.first_error_line()}")
+    try:
+        status = parse_status(result.stdout)
+    except ValueError as exc:
+        raise OcfError(OcfExit.ERR_GENERIC, f"dlm_tool status: {exc}") from exc
+    # A lockspace can wait for fencing only while the kernel has it (dlm_controld makes its lockspaces
+    # on the kernel's uevents and drops them when the kernel leaves them): with /sys/kernel/dlm empty
+    # (the stack up, no volume mounted) `dlm_tool ls` has nothing to say and is not run.
+    waiting: list[str] = []
+    if _lockspace_dirs(ctx):
+        listing = ctx.runner.run([paths.DLM_TOOL, "ls"], timeout=10)
+        waiting = [ls.name for ls in parse_ls(listing.stdout) if ls.waits_for_fencing] if listing.ok else []
+    return status, waiting
 
 
 def _fencing_pending(ctx: ActionContext) -> bool:

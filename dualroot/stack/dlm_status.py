@@ -71,6 +71,7 @@ class DlmNode(Record):
     member: bool
     need_fencing: bool
     fence_pid: int
+    fence_busy: bool = False  # dlm_controld runs, waits on or delays its fence helper for this node
 
 
 class DlmDaemonStatus(Record):
@@ -84,12 +85,24 @@ class DlmDaemonStatus(Record):
     def nodes_waiting_for_fencing(self) -> tuple[int, ...]:
         return tuple(n.nodeid for n in self.nodes if n.need_fencing)
 
+    @property
+    def fencing_under_way(self) -> bool:
+        """dlm_controld itself is fencing: its helper runs (globally or for a waiting node), or it waits
+        on the helper's result. dlm_stonith only asks Pacemaker's history and kicks a fence when none is
+        recorded, so Pacemaker shows nothing pending while it runs."""
+        return self.fence_pid != 0 or any(n.fence_busy for n in self.nodes if n.need_fencing)
+
 
 def _int(value: str | None, default: int = 0) -> int:
     try:
         return int(value) if value is not None else default
     except ValueError:
         return default
+
+
+# A node's keys in `dlm_tool status -v` that say dlm_controld is at work on its fencing: the helper
+# (dlm_stonith) runs, its exit or result is awaited, or fencing is deliberately delayed.
+_FENCE_BUSY_KEYS = ("fence_pid", "fence_pid_wait", "fence_result_wait", "delay_fencing")
 
 
 def parse_status(text: str) -> DlmDaemonStatus:
@@ -133,6 +146,7 @@ def parse_status(text: str) -> DlmDaemonStatus:
             member=_int(state.get("member"), 1) == 1,
             need_fencing=_int(state.get("need_fencing")) == 1,
             fence_pid=_int(state.get("fence_pid")),
+            fence_busy=any(_int(state.get(key)) != 0 for key in _FENCE_BUSY_KEYS),
         )
         for nodeid, state in sorted(node_states.items())
     )

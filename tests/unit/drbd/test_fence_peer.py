@@ -1,11 +1,13 @@
 """dualroot-fence-peer with a fake runner: tie-break, constraint, stonith confirmation, unfence."""
 
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from dualroot import paths
+from dualroot.drbd import fence_peer
 from dualroot.drbd.fence_peer import (
     LOSER_DELAY_S,
     HandlerExit,
@@ -14,7 +16,6 @@ from dualroot.drbd.fence_peer import (
     fence_constraint_xml,
     main,
     parse_cib,
-    parse_crm_mon_nodes,
 )
 from dualroot.ocf.fakerunner import FakeRunner
 from tests.unit.drbd import fixtures as fx
@@ -43,26 +44,34 @@ def with_constraint(cib: str, allows: str) -> str:
     )
 
 
-def crm_mon(node2_online="true", node2_unclean="false", promoted=("node1", "node2"), node1_online="true"):
-    resources = "".join(
-        f'<resource id="drbd_r0" resource_agent="ocf:dualroot:drbd" role="Promoted" active="true" '
-        f'orphaned="false" blocked="false" managed="true" failed="false" failure_ignored="false" '
-        f'nodes_running_on="1"><node name="{n}" id="{n[-1]}" cached="true"/></resource>'
-        for n in promoted
-    )
-    text = (
-        '<pacemaker-result api-version="2.25" request="crm_mon --output-as=xml"><nodes>'
-        '<node name="node1" id="1" online="true" standby="false" standby_onfail="false" maintenance="false" '
-        'pending="false" unclean="false" shutdown="false" expected_up="true" is_dc="true" '
-        'resources_running="1" type="member"/>'
-        f'<node name="node2" id="2" online="{node2_online}" standby="false" standby_onfail="false" '
-        f'maintenance="false" pending="false" unclean="{node2_unclean}" shutdown="false" expected_up="true" '
-        'is_dc="false" resources_running="1" type="member"/></nodes>'
-        '<resources><clone id="drbd_r0-clone" multi_state="true" unique="false" managed="true" '
-        f'disabled="false" failed="false" failure_ignored="false">{resources}</clone></resources>'
-        '<status code="0" message="OK"/></pacemaker-result>'
-    )
-    return text.replace('name="node1" id="1" online="true"', f'name="node1" id="1" online="{node1_online}"')
+# `cibadmin --query` on the lab's node1 with both nodes Promoted (node1 also holds a degraded
+# monitor result, 191, from an earlier replication cut)
+CIB_LAB = (Path(__file__).parent / "data" / "cib_lab_status.xml").read_text()
+
+
+def lab_cib(node2_ops=None, node1_in_ccm="true"):
+    """The lab CIB with node2's drbd_r0 history replaced by `node2_ops` ((operation, rc, call-id, interval,
+    op-status) tuples) and node1's membership flag set."""
+    root = ET.fromstring(CIB_LAB)
+    for node_state in root.iterfind("status/node_state"):
+        if node_state.get("uname") == "node1":
+            node_state.set("in_ccm", node1_in_ccm)
+        if node_state.get("uname") != "node2" or node2_ops is None:
+            continue
+        for resource in node_state.iterfind("lrm/lrm_resources/lrm_resource"):
+            if resource.get("id") != "drbd_r0":
+                continue
+            for op in list(resource):
+                resource.remove(op)
+            for operation, rc, call_id, interval, status in node2_ops:
+                key = "last_0" if interval == "0" else f"{operation}_{interval}"
+                ET.SubElement(resource, "lrm_rsc_op", {
+                    "id": f"drbd_r0_{key}", "operation": operation, "rc-code": rc, "call-id": call_id,
+                    "interval": interval, "op-status": status})
+    return ET.tostring(root, encoding="unicode")
+
+
+UNPROMOTED = (("start", "0", "12", "0", "0"), ("monitor", "0", "14", "20000", "0"))
 
 
 def runner_for(proc_text, me):
@@ -117,10 +126,35 @@ def test_constraint_xml():
     }
 
 
-def test_crm_mon_nodes():
-    nodes = parse_crm_mon_nodes(crm_mon(node2_online="false", node2_unclean="true"))
-    assert nodes["node1"].online and not nodes["node2"].online and nodes["node2"].unclean
-    assert parse_crm_mon_nodes("garbage") == {}
+def test_node_states_from_the_lab_cib():
+    facts = parse_cib(CIB_LAB, "r0")
+    assert facts.clone_id == "drbd_r0-clone" and facts.promoted_max == 2
+    assert set(facts.nodes) == {"node1", "node2"}
+    assert all(state.online and not state.unpromoted for state in facts.nodes.values())  # both Promoted
+    assert parse_cib(CIB, "r0").nodes == {}  # no status section: nothing is known
+
+
+@pytest.mark.parametrize(("ops", "unpromoted"), [
+    (UNPROMOTED, True),
+    ((("demote", "0", "40", "0", "0"), ("monitor", "0", "41", "20000", "0")), True),
+    ((("monitor", "7", "3", "0", "0"),), True),  # probe: stopped
+    ((("stop", "0", "50", "0", "0"),), True),
+    ((("promote", "0", "30", "0", "0"), ("monitor", "8", "32", "10000", "0")), False),
+    ((("monitor", "8", "3", "0", "0"),), False),  # probe found it Promoted
+    ((("promote", "0", "30", "0", "-1"),), False),  # promote in flight (recorded pending)
+    ((("start", "0", "12", "0", "0"), ("monitor", "8", "14", "20000", "0")), False),  # contradictory
+    ((("start", "1", "12", "0", "0"),), False),  # failed start: unknown
+    ((("start", "0", "12", "0", "4"),), False),  # executor error
+    ((), False),  # no history
+])
+def test_unpromoted_only_without_doubt(ops, unpromoted):
+    assert parse_cib(lab_cib(node2_ops=ops), "r0").nodes["node2"].unpromoted is unpromoted
+
+
+@pytest.mark.parametrize(("value", "online"), [("true", True), ("1764000000", True), ("false", False),
+                                                ("0", False)])
+def test_membership_flag_as_boolean_or_timestamp(value, online):
+    assert parse_cib(lab_cib(node1_in_ccm=value), "r0").nodes["node1"].online is online
 
 
 @pytest.mark.parametrize(
@@ -150,7 +184,6 @@ def test_dual_primary_winner_fences_and_returns_7_after_confirmation():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED == 7
     runner.assert_done()
@@ -161,34 +194,45 @@ def test_dual_primary_winner_whose_fence_fails_keeps_io_frozen():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85), rc=194, stderr="Command failed: No route to host")
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
 
 
 def test_dual_primary_peer_online_but_not_promoted_is_not_fenced():
     # e.g. this node was promoted while the peer still boots: the constraint is enough
+    cib = lab_cib(node2_ops=UNPROMOTED)
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
-    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.expect(create_argv("node1"))
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(promoted=("node1",)))
+    runner.expect([paths.CIBADMIN, "--query"], stdout=cib)
+    runner.expect([paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text",
+                   fence_constraint_xml("r0", parse_cib(cib, "r0"), "node1")])
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_OUTDATED
     runner.assert_done()
 
 
-def test_dual_primary_without_crm_mon_answer_fences_to_be_safe():
+def test_dual_primary_peer_promoted_in_the_lab_cib_is_fenced():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
-    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.expect(create_argv("node1"))
-    runner.expect([paths.CRM_MON, "--output-as=xml"], rc=102, stderr="crm_mon: Not connected")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect([paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text",
+                   fence_constraint_xml("r0", parse_cib(CIB_LAB, "r0"), "node1")])
     runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    runner.assert_done()
+
+
+def test_host_name_known_to_the_cib_needs_no_crm_node(monkeypatch):
+    monkeypatch.setattr(fence_peer.os, "uname", lambda: os.uname_result(("Linux", "node1", "", "", "")))
+    runner = FakeRunner(files={PROC: fx.PROC_PRIMARY_PEER_LOST_SUSPENDED}, budget_s=90.0)
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
+    runner.expect(create_argv("node1"))
+    runner.expect(stonith_argv("node2", 85))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    runner.assert_done()
+    assert not any(c[0] == paths.CRM_NODE for c in runner.calls)
 
 
 def test_dual_primary_loser_sees_the_winners_constraint_and_never_fences():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.allow([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)  # first poll: nothing yet
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node1"))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
@@ -198,10 +242,8 @@ def test_dual_primary_loser_sees_the_winners_constraint_and_never_fences():
 
 def test_dual_primary_loser_takes_over_when_the_peer_left_the_cluster():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
-    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(node2_online="true"))
-    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(node1_online="false"))
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect([paths.CIBADMIN, "--query"], stdout=lab_cib(node1_in_ccm="false"))
     runner.expect(
         [
             paths.CIBADMIN,
@@ -209,22 +251,19 @@ def test_dual_primary_loser_takes_over_when_the_peer_left_the_cluster():
             "--scope",
             "constraints",
             "--xml-text",
-            fence_constraint_xml("r0", parse_cib(CIB, "r0"), "node2"),
+            fence_constraint_xml("r0", parse_cib(CIB_LAB, "r0"), "node2"),
         ]
-    )
-    runner.expect(
-        [paths.CRM_MON, "--output-as=xml"], stdout=crm_mon(node1_online="false", promoted=("node2",))
     )
     runner.expect(stonith_argv("node1", 84))
     environ = {**ENV, "DRBD_PEER": "node1"}
     assert main(["dualroot-fence-peer"], environ, runner) == HandlerExit.PEER_STONITHED
     runner.assert_done()
+    assert fence_peer.POLL_S <= runner.now < LOSER_DELAY_S
 
 
 def test_dual_primary_loser_acts_after_the_bounded_delay():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
     runner.allow([paths.CIBADMIN, "--query"], stdout=CIB)
-    runner.allow([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(
         [
             paths.CIBADMIN,
@@ -254,7 +293,6 @@ def test_existing_own_constraint_is_fine():
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node1"))
     runner.expect(create_argv("node1"), rc=108, stderr="Call failed: File exists")
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node1"))
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
 
@@ -288,7 +326,6 @@ def test_drbd9_peer_name_from_node_ids():
     runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
-    runner.expect([paths.CRM_MON, "--output-as=xml"], stdout=crm_mon())
     runner.expect(stonith_argv("node2", 85))
     environ = {
         "DRBD_RESOURCE": "r0",

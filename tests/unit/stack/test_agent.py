@@ -126,19 +126,72 @@ def test_monitor_stateful_merge(host: Path) -> None:
     assert rc == 1 and "stateful merge" in reason
 
 
-@pytest.mark.parametrize(("history", "expected"), [("<pacemaker-result/>", 1), (
-    '<pacemaker-result><fence_history><fence_event status="pending" target="node2"/></fence_history>'
-    "</pacemaker-result>", 0)])
-def test_monitor_waiting_for_fencing(host: Path, history: str, expected: int) -> None:
+HISTORY = [paths.STONITH_ADMIN, "--history", "*", "--output-as", "xml"]
+NO_HISTORY = "<pacemaker-result/>"
+# node 2 left and waits for fencing, and dlm_controld has not started its helper (yet)
+STATUS_NODE2_WAITS = STATUS_HEALTHY.replace(
+    "node 2 M add 22 rem 0 fail 0 fence 0 at 0 0\n    member=1 killed=0 left_reason=none need_fencing=0",
+    "node 2 X add 22 rem 90 fail 90 fence 0 at 0 0\n    member=0 killed=0 left_reason=NODEDOWN "
+    "need_fencing=1")
+
+
+def waiting_runner(host: Path, budget_s: float = 60.0) -> HostRunner:
     fake_daemon(host)
     kernel_lockspace(host, "clvmd")
-    runner = HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"})
-    runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout=LS)
-    runner.expect([paths.STONITH_ADMIN, "--history", "*", "--output-as", "xml"], stdout=history)
+    return HostRunner({"/sys/fs/ocfs2/cluster_stack": "pcmk\n"}, budget_s=budget_s)
+
+
+def test_monitor_fails_when_fencing_stays_undone(host: Path) -> None:
+    """Nobody fences (dlm_controld's helper idle, nothing pending in Pacemaker) on two looks FENCE_SETTLE_S
+    apart: the DLM is stuck, an error naming the lockspace."""
+    runner = waiting_runner(host)
+    for _ in range(2):
+        runner.expect(STATUS, stdout=STATUS_NODE2_WAITS).expect(LS_ARGV, stdout=LS)
+        runner.expect(HISTORY, stdout=NO_HISTORY)
     rc, reason = call("monitor", environ(host), runner)
-    assert rc == expected
-    if expected:
-        assert "clvmd waits for fencing" in reason
+    assert rc == 1 and "clvmd waits for fencing of node(s) 2" in reason
+    assert runner.now >= o2cb_agent.FENCE_SETTLE_S
+    runner.assert_done()
+
+
+def test_monitor_gives_dlm_controld_time_to_take_up_a_completed_fence(host: Path) -> None:
+    """The lab's race: Pacemaker's fence is complete (nothing pending) and dlm_controld has not yet
+    taken it up; a moment later the lockspace has recovered. Not a failure (it once restarted the stack
+    and the mount on the only surviving node)."""
+    runner = waiting_runner(host)
+    runner.expect(STATUS, stdout=STATUS_NODE2_WAITS).expect(LS_ARGV, stdout=LS)
+    runner.expect(HISTORY, stdout=NO_HISTORY)
+    runner.expect(STATUS, stdout=STATUS_HEALTHY).expect(LS_ARGV, stdout="")
+    assert call("monitor", environ(host), runner) == (0, "")
+    runner.assert_done()
+
+
+def test_monitor_with_dlm_controlds_fence_helper_running_is_fine(host: Path) -> None:
+    from tests.unit.stack.test_dlm_status import STATUS_FENCING
+
+    runner = waiting_runner(host)
+    runner.expect(STATUS, stdout=STATUS_FENCING).expect(LS_ARGV, stdout=LS)
+    assert call("monitor", environ(host), runner) == (0, "")
+    runner.assert_done()
+    assert runner.now == 0.0  # no second look, no stonith_admin
+
+
+def test_monitor_with_a_fence_pending_in_pacemaker_is_fine(host: Path) -> None:
+    runner = waiting_runner(host)
+    runner.expect(STATUS, stdout=STATUS_NODE2_WAITS).expect(LS_ARGV, stdout=LS)
+    runner.expect(HISTORY, stdout='<pacemaker-result><fence_history><fence_event status="pending" '
+                                  'target="node2"/></fence_history></pacemaker-result>')
+    assert call("monitor", environ(host), runner) == (0, "")
+    runner.assert_done()
+
+
+def test_monitor_without_time_for_a_second_look_decides_at_once(host: Path) -> None:
+    runner = waiting_runner(host, budget_s=8.0)
+    runner.expect(STATUS, stdout=STATUS_NODE2_WAITS).expect(LS_ARGV, stdout=LS)
+    runner.expect(HISTORY, stdout=NO_HISTORY)
+    rc, reason = call("monitor", environ(host), runner)
+    assert rc == 1 and "waits for fencing" in reason
+    assert runner.now == 0.0
 
 
 def test_monitor_wrong_kernel_stack(host: Path) -> None:

@@ -53,6 +53,16 @@ STATUS_MERGE = STATUS_HEALTHY.replace("stateful_merge_wait=0", "stateful_merge_w
 )
 
 
+def test_fencing_under_way() -> None:
+    assert parse_status(STATUS_FENCING).fencing_under_way  # the helper runs for the waiting node 2
+    assert not parse_status(STATUS_HEALTHY).fencing_under_way
+    waiting_idle = STATUS_FENCING.replace("fence_pid=4711", "fence_pid=0")
+    assert not parse_status(waiting_idle).fencing_under_way
+    waits_result = waiting_idle.replace("need_fencing=1 delay_fencing=0 fence_pid=0",
+                                        "need_fencing=1 delay_fencing=0 fence_pid=0 fence_result_wait=1")
+    assert parse_status(waits_result).fencing_under_way
+
+
 def test_healthy_status() -> None:
     status = parse_status(STATUS_HEALTHY)
     assert status.our_nodeid == 1 and status.quorate
