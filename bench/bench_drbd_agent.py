@@ -10,6 +10,9 @@ the agent and everything it ran (getrusage of the reaped children).
 
     python3 bench/bench_drbd_agent.py [--runs 40] [--json bench/results/drbd_agent.json] [--agent PATH]
 
+The repository's agents/drbd runs with PYTHONPATH at the repository (the installed one, --agent
+/usr/lib/ocf/resource.d/dualroot/drbd, with the package `make install` put in dist-packages).
+
 Prints a table with ours/linbit ratios (the issue's target: monitor at most 1/3 of the shell agent's).
 Not a test: nothing here asserts on time.
 """
@@ -68,13 +71,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "drbd_agent.json")
-    installed = Path(paths.OCF_AGENT_DIR) / "drbd"
-    default_agent = installed if installed.exists() else REPO / "agents" / "drbd"
+    # The repository's agent by default: an installed copy (make install) may be older than the tree.
     parser.add_argument(
         "--agent",
         type=Path,
-        default=default_agent,
-        help="ocf:dualroot:drbd executable (default: the installed one, else the repository's)",
+        default=REPO / "agents" / "drbd",
+        help="ocf:dualroot:drbd executable (default: the repository's; "
+             f"{paths.OCF_AGENT_DIR}/drbd for the installed one)",
     )
     args = parser.parse_args()
 

@@ -304,11 +304,15 @@ def demote(ctx: ActionContext) -> OcfExit:
 
 def monitor(ctx: ActionContext) -> OcfExit | Outcome:
     from dualroot.drbd.control import ResourceNotDefined
-    from dualroot.drbd.state_policy import monitor_outcome
 
     drbd = resource_for(ctx)
+    proc = drbd.proc()
+    if ctx.is_probe and (proc is None or proc.nothing_up):
+        # The usual probe (no DRBD resource up on this node) needs no answer from `drbdadm sh-minor`,
+        # which parses the whole configuration: nothing is running, whether r0 is defined here or not.
+        return OcfExit.NOT_RUNNING
     try:
-        status = drbd.status()
+        status = drbd.status(proc)
     except ResourceNotDefined:
         if ctx.is_probe:
             return OcfExit.NOT_RUNNING  # a probe may run on any node, configured for DRBD or not
@@ -316,6 +320,8 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
     if status is None:
         # A probe that finds nothing leaves the score alone (ocf:linbit:drbd does the same).
         return OcfExit.NOT_RUNNING
+    from dualroot.drbd.state_policy import monitor_outcome  # only a monitor that found it running
+
     update_score(ctx, status)
     return monitor_outcome(status, dual_primary_requested(ctx))
 

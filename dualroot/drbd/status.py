@@ -141,6 +141,12 @@ class ProcDrbd(Record):
     def generation(self) -> str:
         return "9" if self.version[0] >= 9 else "8.4"
 
+    @property
+    def nothing_up(self) -> bool:
+        """True when this file alone shows that no DRBD resource is up: 8.4 lists every configured minor
+        here; DRBD 9 lists none, so it can never tell."""
+        return self.generation == "8.4" and not any(m.configured for m in self.minors.values())
+
 
 def _version(text: str) -> tuple[int, int, int]:
     parts = []

@@ -10,6 +10,8 @@ Public API (stable; other agents build on it):
   SUCCESS 0, ERR_GENERIC 1, ERR_ARGS 2, ERR_UNIMPLEMENTED 3, ERR_PERM 4, ERR_INSTALLED 5,
   ERR_CONFIGURED 6, NOT_RUNNING 7, RUNNING_PROMOTED 8, FAILED_PROMOTED 9, DEGRADED 190, DEGRADED_PROMOTED 191.
 - `dualroot.ocf.errors.OcfError(code, reason)` — the one error type; `reason` is one sentence.
+- `dualroot.ocf.environment.process_environ()` — the process environment as text without importing `os`
+  (os.environ when `os` is loaded, else posix.environ decoded as `os` does).
 - `dualroot.ocf.environment.OcfEnvironment.from_environ(environ, action)` — `.params` (OCF_RESKEY_*),
   `.meta` (CRM_meta_*), `.resource_instance`, `.check_level`, `.feature_set`, `.timeout_s`,
   `.interval_ms`, `.is_probe`, `.node_name`, `.clone_max`, `.clone_node_max`, `.promoted_max`,
@@ -41,6 +43,8 @@ Public API (stable; other agents build on it):
   an `OcfExit` or `Outcome(code, reason)` (a reason without an error, e.g. 190/191), or raises OcfError.
   `run_agent(agent, argv=None, environ=None, *, stdout=None, stderr=None, runner_factory=None) -> int`.
   meta-data/usage/methods are built in; unknown action -> 3; reasons -> `ocf-exit-reason:` on stderr.
+  `exit_process(code)` flushes stdout/stderr and ends the process with `_exit` (an agent's `main()`:
+  `exit_process(run_agent(AGENT))`; interpreter finalization would cost every monitor ~2 ms).
 - `dualroot.ocf.manpage.render_manpage(md) -> str` — the roff man page ocf_<provider>_<name>(7);
   `python3 -m dualroot.ocf.manpage module:METADATA man/ocf_<provider>_<name>.7` writes it.
 - `dualroot.ocf.record.Record` — the base of every record above: typed (PEP 681 for mypy), immutable,
@@ -50,7 +54,8 @@ Public API (stable; other agents build on it):
   `.assert_done()`, `.calls`, `.ran(*argv)`, virtual clock `.now`; an unexpected command or file read
   raises UnexpectedCall (a BaseException, so no handler can swallow it).
 
-Start-up cost matters (an agent is a new process on every monitor): import only what an action uses,
-postpone annotations (`from __future__ import annotations`), keep typing-only imports under
-`TYPE_CHECKING = False` / `if TYPE_CHECKING:`, and build records on `Record`.
+Start-up cost matters (an agent is a new process on every monitor): import only what an action uses
+(no `os`: `posix` has the same calls), postpone annotations (`from __future__ import annotations`), keep
+typing-only imports under `TYPE_CHECKING = False` / `if TYPE_CHECKING:`, build records on `Record`, and
+end with `exit_process`.
 """

@@ -71,9 +71,27 @@ def test_probe_without_module_is_not_running_and_runs_nothing():
     assert runner.calls == []
 
 
-def test_probe_on_a_node_without_the_resource_is_not_running():
-    runner = with_proc(fx.PROC_NO_MINORS).expect(SH_MINOR, rc=1, stderr="'r0' not defined in your config")
+@pytest.mark.parametrize("text", [fx.PROC_NO_MINORS, fx.PROC_UNCONFIGURED])
+def test_probe_with_no_drbd_resource_up_is_not_running_and_runs_nothing(text):
+    """No minor of any resource is configured: no `drbdadm sh-minor` (it parses the whole configuration),
+    no state file, no score."""
+    runner = FakeRunner(files={PROC: text})
     assert run("monitor", runner, {**BASE, "OCF_RESKEY_CRM_meta_interval": "0"}) == (7, [])
+    assert runner.calls == []
+
+
+def test_probe_on_a_node_without_the_resource_is_not_running():
+    # Another resource is up here, so the probe must ask which minors are r0's: none.
+    runner = with_proc(fx.PROC_SECONDARY_SECONDARY).expect(SH_MINOR, rc=1,
+                                                           stderr="'r0' not defined in your config")
+    assert run("monitor", runner, {**BASE, "OCF_RESKEY_CRM_meta_interval": "0"}) == (7, [])
+    runner.assert_done()
+
+
+def test_probe_of_a_running_resource_reports_it_and_scores():
+    runner = with_proc(fx.PROC_PRIMARY_PRIMARY).expect(SH_MINOR, stdout="0\n").expect([*SCORE, "-v", "10000"])
+    assert run("monitor", runner, {**DUAL, "OCF_RESKEY_CRM_meta_interval": "0"}) == (8, [])
+    runner.assert_done()
 
 
 def test_recurring_monitor_of_an_undefined_resource_is_2_naming_the_parameter():

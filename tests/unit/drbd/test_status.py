@@ -122,6 +122,17 @@ def test_unconfigured_and_missing_minors_are_not_running():
     assert status84(fx.PROC_PRIMARY_PRIMARY, minors=(5,)) is None
 
 
+@pytest.mark.parametrize(("text", "nothing_up"), [
+    (fx.PROC_NO_MINORS, True),
+    (fx.PROC_UNCONFIGURED, True),
+    (fx.PROC_PRIMARY_PRIMARY, False),
+    (fx.PROC_UNCONFIGURED + fx.PROC_TWO_VOLUMES.replace(fx.HEADER_84, "").replace(" 0:", " 7:"), False),
+    (fx.HEADER_9, False),  # DRBD 9 lists no minor in /proc/drbd: it cannot tell
+])
+def test_nothing_up_only_when_proc_drbd_can_tell(text, nothing_up):
+    assert parse_proc_drbd(text).nothing_up is nothing_up
+
+
 def test_two_volumes_aggregate():
     status = status84(fx.PROC_TWO_VOLUMES, minors=(0, 1))
     assert status.disks == (DiskState.UP_TO_DATE, DiskState.UP_TO_DATE)

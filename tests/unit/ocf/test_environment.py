@@ -91,7 +91,8 @@ def test_process_environ_without_os_decodes_the_start_environment():
     code = ("import sys; from dualroot.ocf.environment import process_environ; e = process_environ(); "
             "print('os' in sys.modules, ascii(e['A']), ascii(e['B']), e['PATH'])")
     repo = str(Path(__file__).resolve().parents[3])
-    env = {b"PYTHONPATH": repo.encode(), b"PATH": b"/usr/bin:/bin", b"A": "r\u00e9seau".encode(), b"B": b"\xff"}
+    env = {b"PYTHONPATH": repo.encode(), b"PATH": b"/usr/bin:/bin", b"A": "r\u00e9seau".encode(),
+           b"B": b"\xff"}
     out = subprocess.run([b"/usr/bin/python3", b"-S", b"-c", code.encode()], env=env, capture_output=True,
                          check=True).stdout.decode()
     assert out.split() == ["False", ascii("r\u00e9seau"), ascii("\udcff"), "/usr/bin:/bin"]
