@@ -7,7 +7,7 @@ answer line:
     off NODE | reboot NODE | on NODE | status NODE | ping
     -> OK ... | ON | OFF | PONG | ERR ...
 
-`off` is QMP quit (and SIGKILL if QEMU lingers); `reboot` is off, then a new QEMU process for the node
+`off` is SIGKILL of the node's QEMU (power cut); `reboot` is off, then a new QEMU process for the node
 (a power cycle). A reboot is answered as soon as the node is off, as a power switch's "cycle" returns
 at once: the fencer must not wait for a VM to be launched (that cost the drills seconds). A node whose
 QEMU process is already gone counts as fenced: it cannot run, and it is left off (whoever killed it
@@ -30,7 +30,6 @@ from pathlib import Path
 
 from dualroot.errors import DualrootError
 from dualroot.lab.layout import LabLayout
-from dualroot.lab.qmp import qmp_command
 from dualroot.lab.topology import NODES
 
 
@@ -91,18 +90,20 @@ class FenceService:
             return "ERR bad action"
         if pid is None:
             return f"OK {action} {target}: already off"
-        # Both actions first power the VM off (QMP quit, SIGKILL if it lingers). `reboot` then powers
-        # it on as a new QEMU process, as a power switch would: a guest reset in place (QMP
-        # system_reset) took 80-170 s to boot under TCG against ~30 s for a fresh start.
+        # Both actions first power the VM off: SIGKILL of its QEMU, as a power switch cuts a machine
+        # (a graceful QMP quit flushed the disk images first and took 16 s under load in the drills;
+        # nothing the guest wrote is lost either way: it sits in the host's page cache). `reboot` then
+        # powers it on as a new QEMU process: a guest reset in place (QMP system_reset) took 80-170 s
+        # to boot under TCG against ~30 s for a fresh start.
         try:
-            qmp_command(self.layout.qmp_socket(target), "quit")
-        except DualrootError:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
             pass
         deadline = time.monotonic() + 10
         while qemu_pid(self.layout, target) and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
         if qemu_pid(self.layout, target):
-            os.kill(pid, signal.SIGKILL)
+            return f"ERR {target} did not power off"
         if action == "reboot":
             return f"OK reboot {target}: power-cycled"
         return f"OK off {target}"

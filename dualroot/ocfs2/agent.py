@@ -396,6 +396,8 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
         bound = _bound(ctx, 0.4, 20)
         result = steps.next_result(bound)
         if result.outcome is IoOutcome.FROZEN:
+            if _fence_handler_running(ctx):
+                return _fencing_in_progress(volume)
             raise OcfError(OcfExit.ERR_GENERIC, f"a read from {volume.device} gave no answer within "
                            f"{bound:.1f} s: its I/O is frozen")
         if result.outcome is IoOutcome.FAILED:
@@ -404,6 +406,8 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
             bound = _bound(ctx, 0.4, 30)
             result = steps.next_result(bound)
             if result.outcome is IoOutcome.FROZEN:
+                if _fence_handler_running(ctx):
+                    return _fencing_in_progress(volume)
                 raise OcfError(OcfExit.ERR_GENERIC, f"the status file in {volume.directory} gave no answer "
                                f"within {bound:.1f} s: I/O on {volume.device} is frozen")
             if result.outcome is IoOutcome.FAILED:
@@ -412,6 +416,36 @@ def monitor(ctx: ActionContext) -> OcfExit | Outcome:
     finally:
         steps.close()
     return OcfExit.SUCCESS
+
+
+def _fence_handler_running(ctx: ActionContext) -> bool:
+    """Whether a DRBD fence-peer handler runs (`drbdadm fence-peer RES`, or a handler whose name says
+    fence-peer: crm-fence-peer.9.sh, dualroot-fence-peer, ...), read from /proc/PID/cmdline.
+
+    DRBD freezes I/O on purpose while its handler gets the peer fenced (`fencing resource-and-stonith`)
+    and resumes it when the handler returns. Calling that a failure made Pacemaker restart the mount on
+    the very node that was winning, killing its writers (seen in the lab's replication cut)."""
+    proc = _host(ctx, paths.PROC)
+    try:
+        pids = [name for name in os.listdir(proc) if name.isdigit()]
+    except OSError:
+        return False
+    for pid in pids:
+        try:
+            with open(f"{proc}/{pid}/cmdline", "rb") as handle:
+                argv = handle.read(4096).split(b"\0")[:3]
+        except OSError:
+            continue  # gone, or a kernel thread
+        if any(b"fence-peer" in word.rsplit(b"/", 1)[-1] for word in argv):
+            return True
+    return False
+
+
+def _fencing_in_progress(volume: Volume) -> Outcome:
+    # 190: running but degraded. Pacemaker records it and does not recover the mount; if the handler
+    # fails, I/O stays frozen, the next monitor finds no handler and reports the failure.
+    return Outcome(OcfExit.DEGRADED, f"I/O on {volume.device} is suspended while DRBD's fence-peer handler "
+                   "runs; it resumes once the peer is fenced")
 
 
 def _load_ocfs2(ctx: ActionContext) -> None:

@@ -118,6 +118,30 @@ def test_monitor_frozen_device_fails_fast_with_a_reason(host: Path, monkeypatch:
     assert rc == 1 and "frozen" in reason
 
 
+@pytest.mark.parametrize(("cmdline", "expected"), [
+    (b"/sbin/drbdadm\0fence-peer\0r0\0", 190),  # DRBD 8.4 and 9 run their handler through drbdadm
+    (b"/bin/bash\0/usr/lib/drbd/crm-fence-peer.9.sh\0", 190),
+    (b"/usr/bin/python3\0-S\0/usr/lib/dualroot/dualroot-fence-peer\0", 190),
+    (b"/usr/bin/sleep\0900\0", 1),  # frozen, and nobody is fencing: a failure
+])
+def test_monitor_frozen_while_the_fence_peer_handler_runs_is_degraded(
+        host: Path, monkeypatch: pytest.MonkeyPatch, cmdline: bytes, expected: int) -> None:
+    def hanging(_device: str) -> Callable[[], str]:
+        def work() -> str:
+            time.sleep(60)
+            return ""
+
+        return work
+
+    monkeypatch.setattr(bounded_io, "read_direct", hanging)
+    (host / "proc" / "4711").mkdir(parents=True, exist_ok=True)
+    (host / "proc" / "4711" / "cmdline").write_bytes(cmdline)
+    runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)
+    rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="10"), runner)
+    assert rc == expected
+    assert ("fence-peer handler runs" in reason) if expected == 190 else ("frozen" in reason)
+
+
 def test_monitor_depth_20_frozen_status_file_fails_with_its_reason(host: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     (host / "srv" / "ocfs2").mkdir(parents=True)
