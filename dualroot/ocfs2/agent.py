@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 
 from dualroot import paths
-from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, run_agent
+from dualroot.ocf.dispatcher import ActionContext, Agent, Outcome, exit_process, run_agent
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, Example, Parameter
 from dualroot.ocfs2.proc_mounts import MountEntry, find_mount, normalize, parse_proc_mounts, submounts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 # Every monitor is a new process that pays for its imports: the monitor path imports no pathlib, re,
 # enum, subprocess or typing (tests/unit/ocfs2/test_import_cost.py). Host paths are plain strings;
@@ -486,5 +490,5 @@ AGENT = Agent(
 )
 
 
-def main() -> int:
-    return run_agent(AGENT)
+def main() -> NoReturn:
+    exit_process(run_agent(AGENT))

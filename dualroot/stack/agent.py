@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from dualroot import paths
-from dualroot.ocf.dispatcher import ActionContext, Agent, run_agent
+from dualroot.ocf.dispatcher import ActionContext, Agent, exit_process, run_agent
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.metadata import Action, AgentMetadata, Example, Parameter
@@ -16,6 +16,8 @@ from dualroot.stack.kernel_stack import StackName
 # and the other actions import what they need inside their functions.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn
+
     from dualroot.stack.dlm_status import DlmDaemonStatus
     from dualroot.stack.o2cb_conf import CorosyncNode
 
@@ -630,5 +632,5 @@ AGENT = Agent(
 )
 
 
-def main() -> int:
-    return run_agent(AGENT)
+def main() -> NoReturn:
+    exit_process(run_agent(AGENT))
