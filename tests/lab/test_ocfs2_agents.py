@@ -9,11 +9,9 @@
   stopped, a process outside the mount survives, the stack stays up; the ban is lifted afterwards;
 - o2cb stop and start under Pacemaker (fs first): dlm_controld goes away and comes back.
 
-The classic o2cb stack is not run here: the lab's volume is stamped `pcmk,<cluster>,none` and the
-cluster runs the pcmk stack, so o2cb would need the volume unmounted on both nodes, restamped with
-`o2cluster -u o2cb,<name>,local /dev/drbd0`, and ocfs2_stack_o2cb's own disk heartbeat and self-fencing
-beside Pacemaker's — a different lab. What is checked instead: validate-all with stack=o2cb and the real
-volume refuses with 6 and names exactly that o2cluster command.
+The classic o2cb stack runs in tests/lab/test_o2cb_classic.py (node1 taken out of the pcmk stack, a
+volume of its own). Here: validate-all with stack=o2cb and the cluster's real volume, stamped for pcmk,
+refuses with 6 and names the o2cluster command that restamps it.
 """
 
 from __future__ import annotations
