@@ -51,7 +51,9 @@ fences the node instead of waiting out the whole stop timeout.
 monitor depths (OCF_CHECK_LEVEL): 0 the mount is in /proc/mounts; 10 also a direct read of one
 block from the device; 20 also a write and read-back of this node's status file
 DIR/.dualroot-status/NODE with O_DIRECT and O_SYNC. A probe never fails because the directory is
-missing."""
+missing. When those reads hang, the monitor fails at once, except while a DRBD fence-peer handler
+runs: DRBD freezes I/O on purpose until the peer is fenced, so the monitor answers 190 (degraded)
+and Pacemaker leaves the mount, and its writers, alone."""
 
 METADATA = AgentMetadata(
     name="ocfs2",
