@@ -104,39 +104,29 @@ def test_monitor_depth_20_writes_this_nodes_status_file(host: Path) -> None:
     assert status.read_bytes().startswith(b"node1 fs_ocfs2:0\n")
 
 
-def test_monitor_frozen_device_fails_fast_with_a_reason(host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def hanging(_device: str) -> Callable[[], str]:
-        def work() -> str:
-            time.sleep(60)
-            return ""
+def hanging(*_args: str) -> Callable[[], str]:
+    """A bounded_io work factory whose work never answers in time, as on frozen I/O."""
+    def work() -> str:
+        time.sleep(60)
+        return ""
 
-        return work
-
-    monkeypatch.setattr(bounded_io, "read_direct", hanging)
-    runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)  # what is left of a 2 s monitor
-    rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="10"), runner)
-    assert rc == 1 and "frozen" in reason
+    return work
 
 
 @pytest.mark.parametrize(("cmdline", "expected"), [
+    (None, 1),  # frozen, no other process: fails fast with a reason
     (b"/sbin/drbdadm\0fence-peer\0r0\0", 190),  # DRBD 8.4 and 9 run their handler through drbdadm
     (b"/bin/bash\0/usr/lib/drbd/crm-fence-peer.9.sh\0", 190),
     (b"/usr/bin/python3\0-S\0/usr/lib/dualroot/dualroot-fence-peer\0", 190),
     (b"/usr/bin/sleep\0900\0", 1),  # frozen, and nobody is fencing: a failure
 ])
-def test_monitor_frozen_while_the_fence_peer_handler_runs_is_degraded(
-        host: Path, monkeypatch: pytest.MonkeyPatch, cmdline: bytes, expected: int) -> None:
-    def hanging(_device: str) -> Callable[[], str]:
-        def work() -> str:
-            time.sleep(60)
-            return ""
-
-        return work
-
+def test_monitor_frozen_device_fails_fast_unless_the_fence_peer_handler_runs(
+        host: Path, monkeypatch: pytest.MonkeyPatch, cmdline: bytes | None, expected: int) -> None:
     monkeypatch.setattr(bounded_io, "read_direct", hanging)
-    (host / "proc" / "4711").mkdir(parents=True, exist_ok=True)
-    (host / "proc" / "4711" / "cmdline").write_bytes(cmdline)
-    runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)
+    if cmdline is not None:
+        (host / "proc" / "4711").mkdir(parents=True, exist_ok=True)
+        (host / "proc" / "4711" / "cmdline").write_bytes(cmdline)
+    runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)  # what is left of a 2 s monitor
     rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="10"), runner)
     assert rc == expected
     assert ("fence-peer handler runs" in reason) if expected == 190 else ("frozen" in reason)
@@ -145,14 +135,6 @@ def test_monitor_frozen_while_the_fence_peer_handler_runs_is_degraded(
 def test_monitor_depth_20_frozen_status_file_fails_with_its_reason(host: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     (host / "srv" / "ocfs2").mkdir(parents=True)
-
-    def hanging(_path: str, _payload: str) -> Callable[[], str]:
-        def work() -> str:
-            time.sleep(60)
-            return ""
-
-        return work
-
     monkeypatch.setattr(bounded_io, "status_file_roundtrip", hanging)
     runner = FakeRunner({"/proc/mounts": MOUNTED}, budget_s=1.8)
     rc, reason = call("monitor", environ(host, 2000, OCF_CHECK_LEVEL="20"), runner)
@@ -313,14 +295,6 @@ def test_stop_escalates_to_kill_and_then_gives_up_naming_the_holder(host: Path) 
 
 def test_stop_on_frozen_io_fails_at_once_without_umount(host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mounted_host(host)
-
-    def hanging(_path: str) -> Callable[[], str]:
-        def work() -> str:
-            time.sleep(60)
-            return ""
-
-        return work
-
     monkeypatch.setattr(bounded_io, "stat_path", hanging)
     runner = FakeRunner({"/proc/mounts": MOUNTED})  # no umount scripted: calling it fails the test
     rc, reason = call("stop", environ(host, 6000), runner)
@@ -370,14 +344,6 @@ def test_start_goes_on_when_the_stamp_cannot_be_read(host: Path) -> None:
 def test_stop_when_only_the_device_read_hangs(host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # OCFS2 may answer a stat from cached cluster locks while DRBD holds every device I/O.
     mounted_host(host)
-
-    def hanging(_device: str) -> Callable[[], str]:
-        def work() -> str:
-            time.sleep(60)
-            return ""
-
-        return work
-
     monkeypatch.setattr(bounded_io, "read_direct", hanging)
     rc, reason = call("stop", environ(host, 6000), FakeRunner({"/proc/mounts": MOUNTED}))
     assert rc == 1 and "frozen" in reason
