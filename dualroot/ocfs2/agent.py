@@ -431,20 +431,12 @@ def _fence_handler_running(ctx: ActionContext) -> bool:
     DRBD freezes I/O on purpose while its handler gets the peer fenced (`fencing resource-and-stonith`)
     and resumes it when the handler returns. Calling that a failure made Pacemaker restart the mount on
     the very node that was winning, killing its writers (seen in the lab's replication cut)."""
-    proc = _host(ctx, paths.PROC)
-    try:
-        pids = [name for name in os.listdir(proc) if name.isdigit()]
-    except OSError:
-        return False
-    for pid in pids:
-        try:
-            with open(f"{proc}/{pid}/cmdline", "rb") as handle:
-                argv = handle.read(4096).split(b"\0")[:3]
-        except OSError:
-            continue  # gone, or a kernel thread
-        if any(b"fence-peer" in word.rsplit(b"/", 1)[-1] for word in argv):
-            return True
-    return False
+    from dualroot.stack.daemon import scan_proc
+
+    def fence_peer(cmdline: bytes) -> bool:
+        return any(b"fence-peer" in word.rsplit(b"/", 1)[-1] for word in cmdline.split(b"\0")[:3])
+
+    return bool(scan_proc(_host(ctx, paths.PROC), "cmdline", 4096, fence_peer))
 
 
 def _fencing_in_progress(volume: Volume) -> Outcome:

@@ -1,4 +1,5 @@
-"""Finding a daemon's processes by name in a /proc tree (dlm_controld forks itself; no pid file to trust)."""
+"""Finding processes in a /proc tree by their comm or command line (dlm_controld forks itself: no pid file
+to trust; DRBD's fence-peer handler has none at all)."""
 
 from __future__ import annotations
 
@@ -6,34 +7,40 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
-def find_pids(proc_root: str | Path, comm: str) -> list[int]:
-    """PIDs whose /proc/<pid>/comm is `comm` (the kernel truncates comm to 15 characters).
+def scan_proc(proc_root: str | Path, name: str, size: int, matches: Callable[[bytes], bool]) -> list[int]:
+    """PIDs whose /proc/<pid>/<name> (its first `size` bytes) satisfies `matches`.
 
     Raw os.open/os.read on purpose: this runs on every monitor over every process, and text-mode
     file objects cost ten times more per file (0.1 ms against 0.01 ms here).
     """
-    wanted = comm[:15].encode() + b"\n"
     root = str(proc_root)
     pids = []
     try:
         names = os.listdir(root)
     except OSError:
         return []
-    for name in names:
-        if not name.isdigit():
+    for pid in names:
+        if not pid.isdigit():
             continue
         try:
-            fd = os.open(f"{root}/{name}/comm", os.O_RDONLY)
+            fd = os.open(f"{root}/{pid}/{name}", os.O_RDONLY)
         except OSError:  # exited while we looked
             continue
         try:
-            if os.read(fd, 64) == wanted:
-                pids.append(int(name))
+            if matches(os.read(fd, size)):
+                pids.append(int(pid))
         except OSError:
             pass
         finally:
             os.close(fd)
     return sorted(pids)
+
+
+def find_pids(proc_root: str | Path, comm: str) -> list[int]:
+    """PIDs whose /proc/<pid>/comm is `comm` (the kernel truncates comm to 15 characters)."""
+    wanted = comm[:15].encode() + b"\n"
+    return scan_proc(proc_root, "comm", 64, wanted.__eq__)
