@@ -23,54 +23,70 @@ fence:
    frozen and DLM locks held, cannot demote or unmount (the lab's 114 s stall, RECIPE.md 12). It is
    fenced through Pacemaker's fencer at once (`stonith_admin --reboot`, with a tolerance so that a
    fence Pacemaker already did counts), and exit 7 ("peer was stonithed") is returned only after
-   stonith_admin confirmed it; else exit 1.
+   stonith_admin confirmed it; else exit 1. The tie-break winner starts the fence together with the
+   constraint (the loser's delay covers the race); a winner by default, after its wait, one after
+   the other.
 unfence: once every local disk is UpToDate, delete this resource's handler constraints; exit 0.
 
 Every wait is bounded (HANDLER_BUDGET_S overall); state comes from /proc/drbd (8.4: no netlink call
 from inside a DRBD callback) or `drbdsetup status --json` (9); configuration, membership and roles all
 from one `cibadmin --query` (XML). DRBD suspends I/O while the handler runs, so it runs as few commands
-as it can: no crm_mon (3-4 s per call under the lab's load, and it reads the same CIB) and no crm_node
-when this host's name is one of the CIB's nodes.
+as it can and imports little (pyexpat through ocf.light_xml, not ElementTree): no crm_mon (3-4 s per
+call under the lab's load, and it reads the same CIB) and no crm_node when this host's name is one of
+the CIB's nodes.
 """
 
 from __future__ import annotations
 
-import os
+import posix
 import sys
-import xml.etree.ElementTree as ET
-from enum import IntEnum
 
 from dualroot import paths
 from dualroot.drbd.status import ResourceStatus, parse_proc_drbd, parse_status_json, resource_from_proc
+from dualroot.ocf import light_xml
+from dualroot.ocf.environment import process_environ
 from dualroot.ocf.errors import OcfError
 from dualroot.ocf.log import AgentLog
+from dualroot.ocf.named_values import NamedInt
 from dualroot.ocf.record import Record
 from dualroot.ocf.runner import SubprocessRunner
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import ClassVar
 
-    from dualroot.ocf.runner import Runner
+    from dualroot.ocf.light_xml import Element
+    from dualroot.ocf.runner import CommandResult, Runner
 
 HANDLER_BUDGET_S = 90.0  # the whole handler (LINBIT's crm-fence-peer uses --timeout 90 as well)
-LOSER_DELAY_S = 5.0  # how long the tie-break loser leaves the winner to act
+# How long the tie-break loser leaves the winner to act. The winner places its constraint and starts
+# the fence together (one round trip less with I/O frozen), so the loser must never give up while a
+# live winner could still be on its way: both handlers start within the same DRBD ping window (a
+# few seconds apart at worst), and 10 s leaves a wide margin. A crashed winner costs nothing extra:
+# the loser acts as soon as the winner has left the membership.
+LOSER_DELAY_S = 10.0
 POLL_S = 0.5
 FENCE_TOLERANCE = "30s"  # a successful fence of the peer this recent counts (Pacemaker may have done it)
 CONSTRAINT_PREFIX = "drbd-fence-by-handler-"
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")
 
 
-class HandlerExit(IntEnum):
-    """DRBD's fence-peer handler exit codes (drbd.conf(5), "fence-peer")."""
+class HandlerExit(NamedInt):
+    """DRBD's fence-peer handler exit codes (drbd.conf(5), "fence-peer"). ERROR: with
+    resource-and-stonith, I/O stays frozen."""
 
-    OK = 0
-    ERROR = 1  # with resource-and-stonith, I/O stays frozen
-    PEER_INCONSISTENT = 3
-    PEER_OUTDATED = 4
-    PEER_UNREACHABLE = 5
-    PEER_REFUSED = 6
-    PEER_STONITHED = 7
+    OK: ClassVar[HandlerExit]
+    ERROR: ClassVar[HandlerExit]
+    PEER_INCONSISTENT: ClassVar[HandlerExit]
+    PEER_OUTDATED: ClassVar[HandlerExit]
+    PEER_UNREACHABLE: ClassVar[HandlerExit]
+    PEER_REFUSED: ClassVar[HandlerExit]
+    PEER_STONITHED: ClassVar[HandlerExit]
+
+
+HandlerExit.define(OK=0, ERROR=1, PEER_INCONSISTENT=3, PEER_OUTDATED=4, PEER_UNREACHABLE=5, PEER_REFUSED=6,
+                   PEER_STONITHED=7)
 
 
 class HandlerError(Exception):
@@ -100,12 +116,12 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() not in ("", "false", "0", "offline", "no")
 
 
-def _call_id(op: ET.Element) -> int:
+def _call_id(op: Element) -> int:
     value = op.get("call-id", "")
     return int(value) if value.lstrip("-").isdigit() else -1
 
 
-def _surely_unpromoted(node_state: ET.Element, primitive_id: str) -> bool:
+def _surely_unpromoted(node_state: Element, primitive_id: str) -> bool:
     """True only when the node's operation history on the DRBD primitive leaves no doubt that it is not
     Promoted: the last completed action was start, demote or stop (or a probe found it Unpromoted or
     stopped), and no result since says Promoted. Anything else (no history, a pending or failed
@@ -124,7 +140,7 @@ def _surely_unpromoted(node_state: ET.Element, primitive_id: str) -> bool:
     return settled and not promoted_since
 
 
-def node_states(root: ET.Element, primitive_id: str) -> dict[str, NodeState]:
+def node_states(root: Element, primitive_id: str) -> dict[str, NodeState]:
     states = {}
     for node_state in root.iterfind("status/node_state"):
         online = _flag(node_state.get("in_ccm")) and _flag(node_state.get("crmd")) \
@@ -148,8 +164,8 @@ def constraint_id(resource: str, clone_id: str) -> str:
 def parse_cib(text: str, resource: str) -> CibFacts:
     """Find the promotable clone that runs DRBD resource `resource`, its promoted-max and the nodes."""
     try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
+        root = light_xml.parse(text)
+    except light_xml.XmlError as exc:
         raise HandlerError(f"cibadmin printed no valid XML ({exc})") from exc
     for clone in root.iter():
         if clone.tag not in ("clone", "master"):
@@ -183,12 +199,11 @@ def parse_cib(text: str, resource: str) -> CibFacts:
 def fence_constraint_xml(resource: str, facts: CibFacts, keep_node: str) -> str:
     """The location constraint that bans the Promoted role everywhere but `keep_node`."""
     cid = constraint_id(resource, facts.clone_id)
-    location = ET.Element("rsc_location", {"id": cid, "rsc": facts.clone_id})
-    rule = ET.SubElement(location, "rule",
-                         {"id": f"{cid}-rule", "role": facts.role_name, "score": "-INFINITY"})
-    ET.SubElement(rule, "expression", {"id": f"{cid}-expr", "attribute": "#uname", "operation": "ne",
-                                       "value": keep_node})
-    return ET.tostring(location, encoding="unicode")
+    location = light_xml.Element("rsc_location", {"id": cid, "rsc": facts.clone_id})
+    rule = location.add("rule", {"id": f"{cid}-rule", "role": facts.role_name, "score": "-INFINITY"})
+    rule.add("expression",
+             {"id": f"{cid}-expr", "attribute": "#uname", "operation": "ne", "value": keep_node})
+    return light_xml.tostring(location)
 
 
 class FencePeer:
@@ -219,7 +234,7 @@ class FencePeer:
     def my_name(self, node_names: Sequence[str]) -> str:
         """This node's Pacemaker name: the host name when the CIB knows it (as it nearly always does),
         else crm_node's answer."""
-        hostname = os.uname().nodename
+        hostname = posix.uname().nodename
         if hostname in node_names:
             return hostname
         result = self.runner.run([paths.CRM_NODE, "-n"], timeout=10)
@@ -267,8 +282,8 @@ class FencePeer:
             self.log.warning(f"could not read the constraints: {query.first_error_line()}")
             return HandlerExit.ERROR
         try:
-            constraints = ET.fromstring(query.stdout)
-        except ET.ParseError:
+            constraints = light_xml.parse(query.stdout)
+        except light_xml.XmlError:
             self.log.warning("cibadmin printed no valid XML for the constraints")
             return HandlerExit.ERROR
         prefix = f"{CONSTRAINT_PREFIX}{self.resource}-"
@@ -276,7 +291,7 @@ class FencePeer:
             cid = location.get("id", "")
             if not cid.startswith(prefix):
                 continue
-            xml = ET.tostring(ET.Element("rsc_location", {"id": cid}), encoding="unicode")
+            xml = light_xml.tostring(light_xml.Element("rsc_location", {"id": cid}))
             result = self.runner.run([paths.CIBADMIN, "--delete", "--xml-text", xml], timeout=15)
             if not result.ok:
                 self.log.warning(f"could not remove {cid}: {result.first_error_line()}")
@@ -296,23 +311,29 @@ class FencePeer:
             self.log.warning(f"{peer} already placed its fence constraint: this node lost, I/O stays frozen")
             return HandlerExit.ERROR
         dual = facts.promoted_max >= 2
+        waited = False
         if dual and me > peer and facts.fence_constraint_allows != me:
             outcome = self._wait_as_loser(facts, peer)
             if outcome is not None:
                 return outcome
-        placed = self._place_constraint(facts, me, peer)
+            waited = True
+        state = facts.nodes.get(peer)
+        # E.g. this node was promoted while the peer still boots: the peer cannot be writing, and the
+        # constraint keeps it from being promoted until it has resynced. No fencing.
+        spared = state is not None and state.online and state.unpromoted
+        if dual and not spared and not waited:
+            return self._constraint_and_fence(facts, me, peer)
+        placed = self._constraint_outcome(self.runner.run(self._create_argv(facts, me), timeout=15),
+                                          facts, me, peer)
         if placed is not None:
             return placed
         if not dual:
             self.log.info(f"constraint placed; {peer} is Secondary and stays so: reporting it Outdated")
             return HandlerExit.PEER_OUTDATED
-        state = facts.nodes.get(peer)
-        if state is not None and state.online and state.unpromoted:
-            # E.g. this node is promoted while the peer still boots: the peer cannot be writing, and
-            # the constraint keeps it from being promoted until it has resynced. No fencing.
+        if spared:
             self.log.info(f"constraint placed; {peer} is online and not Promoted: reporting it Outdated")
             return HandlerExit.PEER_OUTDATED
-        return self._stonith(peer)
+        return self._fence_outcome(peer, self._run_or_error(self._stonith_argv(peer)))
 
     def _wait_as_loser(self, facts: CibFacts, peer: str) -> HandlerExit | None:
         """The tie-break loser gives the winner LOSER_DELAY_S; None means: act now as the winner."""
@@ -330,11 +351,26 @@ class FencePeer:
         self.log.warning(f"{peer} did not act within {LOSER_DELAY_S:.0f} s: acting as the winner")
         return None
 
-    def _place_constraint(self, facts: CibFacts, me: str, peer: str) -> HandlerExit | None:
+    def _constraint_and_fence(self, facts: CibFacts, me: str, peer: str) -> HandlerExit:
+        """The tie-break winner acts at once: the constraint and the fence go out together, since the
+        writes of the whole cluster wait on this handler (the CIB write took 0.9 s in the lab). The
+        loser leaves the winner LOSER_DELAY_S before it acts, so the create cannot lose a race to a
+        live loser; should it fail all the same, the fence cannot be called back and I/O stays frozen."""
+        created, fenced = self.runner.run_together([self._create_argv(facts, me), self._stonith_argv(peer)])
+        placed = self._constraint_outcome(created, facts, me, peer)
+        if placed is not None:
+            self.log.error(f"the fence of {peer} went out with the constraint that failed: I/O stays frozen")
+            return placed
+        return self._fence_outcome(peer, fenced)
+
+    def _create_argv(self, facts: CibFacts, me: str) -> list[str]:
         xml = fence_constraint_xml(self.resource, facts, me)
-        result = self.runner.run([paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text", xml],
-                                 timeout=15)
-        if result.ok:
+        return [paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text", xml]
+
+    def _constraint_outcome(self, result: CommandResult | OcfError, facts: CibFacts, me: str, peer: str
+                            ) -> HandlerExit | None:
+        """None when this node's constraint is in place (placed now or before), else the exit code."""
+        if not isinstance(result, OcfError) and result.ok:
             self.log.info(f"placed {constraint_id(self.resource, facts.clone_id)}: only {me} may be promoted")
             return None
         again = self.cib()  # "File exists": who holds it decides who won
@@ -343,17 +379,25 @@ class FencePeer:
         if again.fence_constraint_allows == peer:
             self.log.warning(f"{peer} placed its fence constraint first: this node lost, I/O stays frozen")
             return HandlerExit.ERROR
-        self.log.error(f"could not place the fence constraint: {result.first_error_line()}")
+        why = result.reason if isinstance(result, OcfError) else result.first_error_line()
+        self.log.error(f"could not place the fence constraint: {why}")
         return HandlerExit.ERROR
 
-    def _stonith(self, peer: str) -> HandlerExit:
+    def _stonith_argv(self, peer: str) -> list[str]:
+        # stonith_admin's own timeout ends before the handler's budget, so its answer is always read.
         timeout = max(5, int(self.runner.remaining()) - 5)
-        argv = [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
+        return [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
                 "--timeout", str(timeout)]
+
+    def _run_or_error(self, argv: list[str]) -> CommandResult | OcfError:
         try:
-            result = self.runner.run(argv, timeout=timeout + 3)
+            return self.runner.run(argv)
         except OcfError as exc:
-            self.log.error(f"fencing {peer} did not finish: {exc.reason}; I/O stays frozen")
+            return exc
+
+    def _fence_outcome(self, peer: str, result: CommandResult | OcfError) -> HandlerExit:
+        if isinstance(result, OcfError):
+            self.log.error(f"fencing {peer} did not finish: {result.reason}; I/O stays frozen")
             return HandlerExit.ERROR
         if result.ok:
             self.log.info(f"{peer} was fenced (confirmed by the fencer)")
@@ -365,14 +409,14 @@ class FencePeer:
 def event_from_argv(argv: Sequence[str]) -> str:
     if len(argv) > 1 and argv[1] in ("fence", "unfence"):
         return argv[1]
-    name = os.path.basename(argv[0]) if argv else ""
+    name = argv[0].rpartition("/")[2] if argv else ""
     return "unfence" if "unfence" in name else "auto"
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None,
          runner: Runner | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
-    environ = os.environ if environ is None else environ
+    environ = process_environ() if environ is None else environ
     facility = environ.get("HA_LOGFACILITY", "daemon")
     log = AgentLog(f"dualroot-fence-peer({environ.get('DRBD_RESOURCE', '?')})", facility=facility,
                    logfile=environ.get("HA_LOGFILE", ""))

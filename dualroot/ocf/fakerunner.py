@@ -70,6 +70,17 @@ class FakeRunner:
                 return expectation.result
         raise UnexpectedCall(f"unexpected command: {list(key)!r}")
 
+    def run_together(self, commands: Sequence[Sequence[str]], *, timeout: float | None = None
+                     ) -> list[CommandResult | OcfError]:
+        """One after the other, in the order given (the scripted calls keep their order)."""
+        results: list[CommandResult | OcfError] = []
+        for argv in commands:
+            try:
+                results.append(self.run(argv, timeout=timeout))
+            except OcfError as exc:
+                results.append(exc)
+        return results
+
     def read_text(self, path: str) -> str | None:
         if str(path) not in self.files:
             raise UnexpectedCall(f"unexpected file read: {path}")

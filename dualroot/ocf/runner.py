@@ -201,6 +201,12 @@ if TYPE_CHECKING:
             a missing program (ERR_INSTALLED) or no permission (ERR_PERM)."""
             ...
 
+        def run_together(self, commands: Sequence[Sequence[str]], *, timeout: float | None = None
+                         ) -> list[CommandResult | OcfError]:
+            """Start the commands at once and wait for all; per command its result or the OcfError
+            run() would have raised, in the order given."""
+            ...
+
         def read_text(self, path: str) -> str | None:
             """The file's text, or None when it does not exist."""
             ...
@@ -229,7 +235,8 @@ else:
 
     class Runner:
         """What agent code needs from the host (a Protocol for type checkers, see above):
-        run(argv, *, input=None, timeout=None) -> CommandResult, read_text(path) -> str | None,
+        run(argv, *, input=None, timeout=None) -> CommandResult, run_together(commands, *, timeout=None),
+        read_text(path) -> str | None,
         stamp(path), read_state(name), write_state(name, text), monotonic(), sleep(seconds),
         remaining(). Implementations: SubprocessRunner, FakeRunner."""
 
@@ -276,6 +283,31 @@ class SubprocessRunner:
         if not result.ok:
             self._log.debug(f"rc={result.rc} from {args[0]}: {result.first_error_line()}")
         return result
+
+    def run_together(self, commands: Sequence[Sequence[str]], *, timeout: float | None = None
+                     ) -> list[CommandResult | OcfError]:
+        # Threads only here (the fence-peer handler's fence path): spawn() waits in poll/select with
+        # the GIL released, and pipes are close-on-exec, so one child never holds another's pipe.
+        # `_thread`, not `threading`: the latter loads `os` and `functools` with I/O frozen.
+        import _thread
+
+        results: list[CommandResult | OcfError | None] = [None] * len(commands)
+        finished = [_thread.allocate_lock() for _ in commands]
+
+        def one(index: int, argv: Sequence[str]) -> None:
+            try:
+                results[index] = self.run(argv, timeout=timeout)
+            except OcfError as exc:
+                results[index] = exc
+            finally:
+                finished[index].release()
+
+        for index, argv in enumerate(commands):
+            finished[index].acquire()
+            _thread.start_new_thread(one, (index, argv))
+        for lock in finished:
+            lock.acquire()  # released by its thread once the command is done
+        return [r if r is not None else OcfError(OcfExit.ERR_GENERIC, "command did not run") for r in results]
 
     def read_text(self, path: str) -> str | None:
         try:

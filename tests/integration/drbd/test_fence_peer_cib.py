@@ -97,3 +97,23 @@ def test_the_constraint_keeps_the_peer_from_being_promoted(world, tmp_path):
 def test_without_the_constraint_both_are_promoted(world, tmp_path):
     cib, _, _ = world
     assert sorted(promoted_after_start(cib, tmp_path)) == ["node1", "node2"]
+
+
+def test_the_handler_loads_no_costly_module(world):
+    """DRBD holds every write while the handler runs: its whole fence path (CIB query, constraint and
+    fence sent together) loads none of the costly standard modules (ElementTree drags in re and enum,
+    threading drags in os)."""
+    _, root, env = world
+    (root / "proc/drbd").write_text(LOST)
+    heavy = ("os", "xml.etree", "enum", "re", "typing", "subprocess", "json", "threading", "functools",
+             "collections")
+    code = (
+        "import sys\n"
+        "from dualroot.drbd.fence_peer import main\n"
+        "rc = main(['dualroot-fence-peer'])\n"
+        f"print(rc, ' '.join(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(["/usr/bin/python3", "-S", "-c", code], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.stdout.strip() == "7", done.stdout + done.stderr + Path(env["HA_LOGFILE"]).read_text()
+    assert (root / "stonith").read_text().startswith("--reboot node2 ")

@@ -18,6 +18,7 @@ from dualroot.drbd.fence_peer import (
     parse_cib,
 )
 from dualroot.ocf.fakerunner import FakeRunner
+from dualroot.ocf.runner import CommandResult
 from tests.unit.drbd import fixtures as fx
 
 pytestmark = pytest.mark.unit
@@ -220,7 +221,7 @@ def test_dual_primary_peer_promoted_in_the_lab_cib_is_fenced():
 
 
 def test_host_name_known_to_the_cib_needs_no_crm_node(monkeypatch):
-    monkeypatch.setattr(fence_peer.os, "uname", lambda: os.uname_result(("Linux", "node1", "", "", "")))
+    monkeypatch.setattr(fence_peer.posix, "uname", lambda: os.uname_result(("Linux", "node1", "", "", "")))
     runner = FakeRunner(files={PROC: fx.PROC_PRIMARY_PEER_LOST_SUSPENDED}, budget_s=90.0)
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"))
@@ -274,18 +275,62 @@ def test_dual_primary_loser_acts_after_the_bounded_delay():
             fence_constraint_xml("r0", parse_cib(CIB, "r0"), "node2"),
         ]
     )
-    runner.expect(stonith_argv("node1", 80))
+    runner.expect(stonith_argv("node1", 75))
     assert main(["dualroot-fence-peer", "fence"], ENV, runner) == HandlerExit.PEER_STONITHED
     assert LOSER_DELAY_S <= runner.now < LOSER_DELAY_S + 1
 
 
+class TogetherRunner(FakeRunner):
+    """Records which commands went out together; the CIB query answers whatever `cib` holds now."""
+
+    def __init__(self, proc_text, cib):
+        super().__init__(files={PROC: proc_text}, budget_s=90.0)
+        self.cib = cib
+        self.together = []
+
+    def run(self, argv, *, input=None, timeout=None):
+        if list(argv) == [paths.CIBADMIN, "--query"]:
+            self.calls.append(tuple(argv))
+            return CommandResult(tuple(argv), 0, self.cib, "")
+        return super().run(argv, input=input, timeout=timeout)
+
+    def run_together(self, commands, *, timeout=None):
+        self.together.append([tuple(c) for c in commands])
+        return super().run_together(commands, timeout=timeout)
+
+
+def test_winner_sends_constraint_and_fence_together():
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
+    runner.expect(create_argv("node1"))
+    runner.expect(stonith_argv("node2", 85))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    runner.assert_done()
+    assert runner.together == [[tuple(create_argv("node1")), tuple(stonith_argv("node2", 85))]]
+
+
 def test_lost_create_race_keeps_io_frozen():
+    # The winner's fence went out with its constraint; a create that finds the peer's constraint
+    # (only possible if the loser outwaited LOSER_DELAY_S) still keeps I/O frozen here.
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)
     runner.expect(create_argv("node1"), rc=108, stderr="Call failed: File exists")
+    runner.expect(stonith_argv("node2", 85))
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node2"))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
-    assert not any(c[0] == paths.STONITH_ADMIN for c in runner.calls)
+    runner.assert_done()
+
+
+def test_lost_create_race_after_the_wait_fences_nobody():
+    # The tie-break loser acts one step after the other: losing the create there fences nobody.
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node2\n")
+    runner.expect(create_argv("node2"), rc=108, stderr="Call failed: File exists",
+                  effect=lambda: setattr(runner, "cib", with_constraint(CIB, "node1")))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
+    runner.assert_done()
+    assert runner.together == [] and not any(c[0] == paths.STONITH_ADMIN for c in runner.calls)
+    assert runner.now >= LOSER_DELAY_S
 
 
 def test_existing_own_constraint_is_fine():
@@ -354,7 +399,7 @@ def constraints_with(allows):
 def test_unfence_after_resync_removes_the_constraint():
     runner = FakeRunner(files={PROC: fx.PROC_SECONDARY_PEER_PRIMARY})
     runner.expect(QUERY, stdout=constraints_with("node2"))
-    runner.expect([paths.CIBADMIN, "--delete", "--xml-text", f'<rsc_location id="{CID}" />'])
+    runner.expect([paths.CIBADMIN, "--delete", "--xml-text", f'<rsc_location id="{CID}"/>'])
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.OK  # connected: detected as unfence
     runner.assert_done()
 
@@ -375,7 +420,7 @@ def test_unfence_failure_is_reported():
     runner = FakeRunner(files={PROC: fx.PROC_SECONDARY_SECONDARY})
     runner.expect(QUERY, stdout=constraints_with("node1"))
     runner.expect(
-        [paths.CIBADMIN, "--delete", "--xml-text", f'<rsc_location id="{CID}" />'],
+        [paths.CIBADMIN, "--delete", "--xml-text", f'<rsc_location id="{CID}"/>'],
         rc=1,
         stderr="Call failed: Timer expired",
     )
