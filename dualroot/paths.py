@@ -100,6 +100,11 @@ GUEST_SYSTEMCTL = "/bin/systemctl"
 GUEST_DD = "/bin/dd"
 GUEST_RM = "/bin/rm"
 GUEST_BASE64 = "/usr/bin/base64"
+# clusters drilled over ssh (dualroot.drill.ssh_cluster): link cuts in the node, a crash through sysrq
+GUEST_IP = "/sbin/ip"
+DRILL_SSH_CONTROL_DIR = f"{LAB_HOME}/ssh-control"  # shared ssh connections to drilled nodes
+GUEST_SYSRQ_ENABLE = "/proc/sys/kernel/sysrq"
+GUEST_SYSRQ_TRIGGER = "/proc/sysrq-trigger"
 
 # --- packaging (dualroot.packaging: the .deb and the .rpm, built on this host) -----------------------
 GIT = "/usr/bin/git"

@@ -219,7 +219,8 @@ def load_config(path: str | Path) -> ClusterConfig:
 
 # --- parsing: every key is known, typed and checked ---------------------------------------------------
 
-_TOP_KEYS = {"cluster", "nodes", "drbd", "mount", "fencing", "web"}
+# [drill] is read by `dualroot drill --cluster` (dualroot.drill.ssh_cluster), not by the renderer.
+_TOP_KEYS = {"cluster", "nodes", "drbd", "mount", "fencing", "web", "drill"}
 _CLUSTER_KEYS = {"name", "stack", "agents", "token_ms", "crypto"}
 _NODE_KEYS = {"name", "nodeid", "cluster_addr", "replication_addr"}
 _DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "net", "al_extents"}
@@ -229,7 +230,7 @@ _FENCING_KEYS = {"method", "params", "nodes", "enabled"}
 _WEB_KEYS = {"unit", "name", "root"}
 
 
-class _Reader:
+class TableReader:
     """Reads one TOML table, naming every failure by its dotted key (`drbd.port`) and the source file."""
 
     def __init__(self, source: str) -> None:
@@ -327,7 +328,7 @@ class _Reader:
 
 def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
     """Check a parsed TOML document and build the frozen model (see `LAB_TOML` for the format)."""
-    r = _Reader(source)
+    r = TableReader(source)
     r.table(data, "", _TOP_KEYS)
 
     cluster = r.table(data.get("cluster", {}), "cluster", _CLUSTER_KEYS)
@@ -381,7 +382,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
     )
 
 
-def _enum(r: _Reader, kind: type[Stack] | type[Agents], value: Any, key: str) -> Any:
+def _enum(r: TableReader, kind: type[Stack] | type[Agents], value: Any, key: str) -> Any:
     choices = [member.value for member in kind]
     if value not in choices:
         raise r.fail(
@@ -392,7 +393,7 @@ def _enum(r: _Reader, kind: type[Stack] | type[Agents], value: Any, key: str) ->
     return kind(value)
 
 
-def _nodes(r: _Reader, data: Any, need_replication: bool) -> tuple[Node, ...]:
+def _nodes(r: TableReader, data: Any, need_replication: bool) -> tuple[Node, ...]:
     if not isinstance(data, list) or not data:
         raise r.fail("nodes", "no nodes", "add one [[nodes]] entry per node with name and cluster_addr")
     nodes: list[Node] = []
@@ -423,7 +424,7 @@ def _nodes(r: _Reader, data: Any, need_replication: bool) -> tuple[Node, ...]:
     return tuple(nodes)
 
 
-def _drbd(r: _Reader, data: Any, node_count: int) -> Drbd:
+def _drbd(r: TableReader, data: Any, node_count: int) -> Drbd:
     t = r.table(data, "drbd", _DRBD_KEYS)
     if node_count != 2:
         # The 8.4 module replicates between exactly two nodes, and dual-primary allows two Primaries
@@ -475,7 +476,7 @@ def _drbd(r: _Reader, data: Any, node_count: int) -> Drbd:
     )
 
 
-def _mount(r: _Reader, data: Any, drbd: Drbd | None, node_count: int) -> Mount:
+def _mount(r: TableReader, data: Any, drbd: Drbd | None, node_count: int) -> Mount:
     if data is None:
         raise r.fail("mount", "missing", 'add [mount] with directory = "/srv/ocfs2"')
     t = r.table(data, "mount", _MOUNT_KEYS)
@@ -519,7 +520,7 @@ def _mount(r: _Reader, data: Any, drbd: Drbd | None, node_count: int) -> Mount:
     return Mount(device=device, directory=directory.rstrip("/"), options=options, slots=slots)
 
 
-def _fencing(r: _Reader, data: Any, nodes: tuple[Node, ...]) -> Fencing:
+def _fencing(r: TableReader, data: Any, nodes: tuple[Node, ...]) -> Fencing:
     if data is None:
         raise r.fail(
             "fencing",

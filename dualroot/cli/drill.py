@@ -27,9 +27,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="NAME or NAME:NODE, e.g. node_kill:node1 partition")
     drill.add_argument("--report", type=Path, metavar="DIR",
                        help="write report.json and a timeline PNG per scenario into DIR")
-    drill.add_argument("--agents", choices=[a.value for a in Agents], default=Agents.DUALROOT.value,
-                       help="the stack the lab runs (checked against the cluster; deploy it with "
+    drill.add_argument("--agents", choices=[a.value for a in Agents], default=None,
+                       help="the stack the cluster runs (checked against it; default dualroot on the "
+                            "lab, the config's [cluster] agents with --cluster; deploy the lab's with "
                             "`dualroot lab up --agents ...`)")
+    drill.add_argument("--cluster", type=Path, metavar="CONFIG",
+                       help="drill a two-node cluster over ssh instead of the lab: the dualroot config "
+                            "it was rendered from, with a [drill] table saying how to reach and hurt "
+                            "its nodes (ssh_host, cluster_iface, replication_iface, power_off, "
+                            "power_on per node; see dualroot/drill/ssh_cluster.py and "
+                            "examples/drill-over-ssh.toml)")
     drill.add_argument("--no-fsck", action="store_true",
                        help="skip the offline fsck.ocfs2 -fn after each scenario (it unmounts "
                             "OCFS2 on every node for the check)")
@@ -61,15 +68,27 @@ def cmd_drill(args: argparse.Namespace) -> int:
         for name, cls in SCENARIOS.items():
             print(f"{name:16} {cls.summary}")
         return 0
-    from dualroot.lab.control import Lab
+    from dualroot.drill.scenario import LabApi
+    from dualroot.errors import DualrootError
 
-    lab = Lab()
-    scenarios = resolve(args.scenarios, lab.nodes)
     if args.poll <= 0:
-        from dualroot.errors import DualrootError
-
         raise DualrootError(f"--poll must be a positive number of seconds, not {args.poll}")
-    options = DrillOptions(stack=Agents(args.agents), fsck=not args.no_fsck, poll_interval=args.poll)
+    lab: LabApi
+    if args.cluster is not None:
+        from dualroot import paths
+        from dualroot.drill.ssh_cluster import SshCluster, load_target, refuse_unsupported
+
+        target = load_target(args.cluster)
+        cluster = SshCluster(target, Path(paths.DRILL_SSH_CONTROL_DIR))
+        scenarios = resolve(args.scenarios, cluster.nodes)
+        refuse_unsupported(cluster, scenarios)
+        lab, stack = cluster, Agents(args.agents) if args.agents else target.config.agents
+    else:
+        from dualroot.lab.control import Lab
+
+        lab, stack = Lab(), Agents(args.agents or Agents.DUALROOT.value)
+        scenarios = resolve(args.scenarios, lab.nodes)
+    options = DrillOptions(stack=stack, fsck=not args.no_fsck, poll_interval=args.poll)
     results = run_drills(lab, scenarios, options, report_dir=args.report, progress=ProgressPrinter())
     print()
     print(render_table(results))

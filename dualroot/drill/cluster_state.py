@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dualroot import paths
 from dualroot.cib.config import Agents
+from dualroot.drill.storage import LAB_STORAGE, Storage
 from dualroot.lab.cluster_view import (
     PROMOTED_ROLES,
     DrbdState,
@@ -81,21 +82,21 @@ def split_sections(output: str) -> dict[str, str]:
     return {name: "\n".join(lines) for name, lines in sections.items()}
 
 
-def parse_probe(node: str, when: float, output: str) -> NodeView:
+def parse_probe(node: str, when: float, output: str, storage: Storage = LAB_STORAGE) -> NodeView:
     sections = split_sections(output)
     return NodeView(
         node=node,
         time=when,
         reachable="boot_id" in sections,
         pacemaker=read_crm_mon(sections.get("crm_mon", "")),
-        drbd=drbd_minor(sections.get("proc_drbd", "")),
-        mounted=ocfs2_mounted(sections.get("mounts", "")),
+        drbd=drbd_minor(sections.get("proc_drbd", ""), storage.minor),
+        mounted=ocfs2_mounted(sections.get("mounts", ""), storage.mount),
         boot_id=sections.get("boot_id", "").strip(),
     )
 
 
 def health_problems(views: Mapping[str, NodeView], nodes: tuple[str, ...],
-                    agents: StackAgents) -> list[str]:
+                    agents: StackAgents, storage: Storage = LAB_STORAGE) -> list[str]:
     """Why the cluster is not healthy for a drill (empty: healthy). Every node must see the same."""
     problems: list[str] = []
     for node in nodes:
@@ -104,13 +105,13 @@ def health_problems(views: Mapping[str, NodeView], nodes: tuple[str, ...],
             problems.append(f"{node} unreachable")
             continue
         if view.drbd is None:
-            problems.append(f"{node}: DRBD r0 not configured")
+            problems.append(f"{node}: DRBD {storage.resource} not configured")
         elif not view.drbd.healthy:
             d = view.drbd
             problems.append(f"{node}: DRBD cs:{d.connection} ro:{d.role}/{d.peer_role} "
                             f"ds:{d.disk}/{d.peer_disk}")
         if not view.mounted:
-            problems.append(f"{node}: OCFS2 not mounted on {paths.GUEST_OCFS2_MOUNT}")
+            problems.append(f"{node}: OCFS2 not mounted on {storage.mount}")
         pcmk = view.pacemaker
         if pcmk is None:
             problems.append(f"{node}: no crm_mon output")

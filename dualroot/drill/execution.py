@@ -164,7 +164,7 @@ class ScenarioRun:
 
     @property
     def run_dir(self) -> str:
-        return f"{paths.GUEST_DRILL_DIR}/{self.scenario.label.replace(':', '-')}-{int(self.started)}"
+        return f"{self.lab.storage.drill_dir}/{self.scenario.label.replace(':', '-')}-{int(self.started)}"
 
     # --- the run ------------------------------------------------------------------------------
     def execute(self) -> ScenarioResult:
@@ -267,7 +267,7 @@ class ScenarioRun:
             nonlocal problems
             latest = monitor.latest()
             fresh = {n: v for n, v in latest.items() if v.time > since}
-            problems = health_problems(fresh, tuple(self.lab.nodes), self.options.agents)
+            problems = health_problems(fresh, tuple(self.lab.nodes), self.options.agents, self.lab.storage)
             if problems:
                 self.still_waiting(problems)
             return not problems

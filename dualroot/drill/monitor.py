@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from dualroot.drill.cluster_state import NodeView, parse_probe, probe_script
 from dualroot.drill.scenario import LabApi
+from dualroot.drill.storage import LAB_STORAGE, Storage
 from dualroot.errors import DualrootError
 
 PROBE_TIMEOUT = 25.0
@@ -35,7 +36,7 @@ def probe(lab: LabApi, node: str) -> NodeView:
         return NodeView(node=node, time=time.time(), reachable=False)
     if not result.ok:
         return NodeView(node=node, time=time.time(), reachable=False)
-    return parse_probe(node, time.time(), result.stdout)
+    return parse_probe(node, time.time(), result.stdout, lab.storage)
 
 
 def stream_argv(interval: float) -> list[str]:
@@ -46,12 +47,12 @@ def stream_argv(interval: float) -> list[str]:
     return ["bash", "-c", loop]
 
 
-def views_from_stream(node: str, lines: Iterable[str]) -> Iterator[NodeView]:
+def views_from_stream(node: str, lines: Iterable[str], storage: Storage = LAB_STORAGE) -> Iterator[NodeView]:
     """One NodeView per `@@ end`-terminated block, stamped when its end mark arrives."""
     block: list[str] = []
     for line in lines:
         if line.rstrip("\n") == END_MARK:
-            yield parse_probe(node, time.time(), "".join(block))
+            yield parse_probe(node, time.time(), "".join(block), storage)
             block = []
         else:
             block.append(line)
@@ -101,7 +102,7 @@ class Monitor:
             with self._lock:
                 self._streams[node] = stream
             assert stream.stdout is not None
-            for view in views_from_stream(node, stream.stdout):
+            for view in views_from_stream(node, stream.stdout, self._lab.storage):
                 self._record(view)
                 if self._stop.is_set():
                     break

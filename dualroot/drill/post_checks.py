@@ -188,7 +188,7 @@ def fsck_offline(lab: LabApi, node: str, agents: StackAgents, *, wait_unmounted:
                      wait_unmounted, interval=2.0)
         # empty stdin: should the volume be mounted after all, fsck.ocfs2 asks "continue (y/N)",
         # reads EOF and cancels (exit 32) instead of waiting for an answer (seen on the lab)
-        result = lab.run(node, [paths.GUEST_FSCK_OCFS2, "-f", "-n", paths.GUEST_DRBD_DEVICE],
+        result = lab.run(node, [paths.GUEST_FSCK_OCFS2, "-f", "-n", lab.storage.device],
                          timeout=fsck_timeout, input="")
     finally:
         lab.run(node, [paths.GUEST_CRM_RESOURCE, "--resource", clone, "--meta",

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from dualroot.drill.storage import Storage
+
 
 class CommandOutcome(Protocol):
     # read-only properties: the lab's CommandResult is a frozen dataclass
@@ -51,6 +53,9 @@ class LabApi(Protocol):
 
     @property
     def nodes(self) -> tuple[str, ...]: ...
+
+    @property
+    def storage(self) -> Storage: ...
 
     def run(self, node: str, argv: Sequence[str], timeout: float = 60.0,
             input: str | None = None) -> CommandOutcome: ...

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dualroot import paths
 from dualroot.command import CommandResult, Runner, run_host
+from dualroot.drill.storage import LAB_STORAGE, Storage
 from dualroot.errors import DualrootError
 from dualroot.lab.fence_service import FenceEvent, parse_fence_log, qemu_pid
 from dualroot.lab.layout import LabLayout
@@ -24,33 +25,16 @@ from dualroot.lab.topology import NODES, Link, node_spec
 SSH_CONNECT_TIMEOUT = 5
 
 
-class Lab:
-    def __init__(self, layout: LabLayout | None = None) -> None:
-        self.layout = layout or LabLayout()
+class SshNodes:
+    """Commands on a cluster's nodes over ssh, for any set of nodes that says how to reach them
+    (`ssh_argv`) and whether one is up (`is_running`): the lab below, and clusters drilled over ssh
+    (dualroot.drill.ssh_cluster)."""
 
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return tuple(n.name for n in NODES)
-
-    # --- commands in guests ----------------------------------------------------------------------
     def ssh_argv(self, node: str, remote: str, *, batch: bool = True) -> list[str]:
-        spec = node_spec(node)
-        return [paths.SSH, "-i", str(self.layout.ssh_key), "-p", str(spec.ssh_port),
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "LogLevel=ERROR", "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}",
-                "-o", "BatchMode=yes" if batch else "BatchMode=no",
-                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
-                # One shared connection per node: a fresh ssh handshake costs seconds of emulated CPU
-                # under TCG. `down` ends the master connections it made (ssh -O exit).
-                "-o", "ControlMaster=auto", "-o", f"ControlPath={self.layout.run}/ssh-%p.sock",
-                "-o", "ControlPersist=120",
-                "root@127.0.0.1", remote]
+        raise NotImplementedError
 
-    def close_connections(self) -> None:
-        """End the shared ssh connections this lab made."""
-        for node in NODES:
-            if (self.layout.run / f"ssh-{node.ssh_port}.sock").exists():
-                run_host(self.ssh_argv(node.name, "")[:-2] + ["-O", "exit", "root@127.0.0.1"], timeout=10)
+    def is_running(self, node: str) -> bool:
+        raise NotImplementedError
 
     def run(self, node: str, argv: Sequence[str], timeout: float = 60.0,
             input: str | None = None) -> CommandResult:
@@ -107,6 +91,44 @@ class Lab:
                                     f"{LabLayout().run}")
             time.sleep(interval)
 
+    def _require_running(self, node: str) -> None:
+        if not self.is_running(node):
+            raise DualrootError(f"{node} is not running",
+                                "start the lab with `dualroot lab up`")
+
+
+class Lab(SshNodes):
+    def __init__(self, layout: LabLayout | None = None) -> None:
+        self.layout = layout or LabLayout()
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return tuple(n.name for n in NODES)
+
+    @property
+    def storage(self) -> Storage:
+        return LAB_STORAGE
+
+    # --- commands in guests ----------------------------------------------------------------------
+    def ssh_argv(self, node: str, remote: str, *, batch: bool = True) -> list[str]:
+        spec = node_spec(node)
+        return [paths.SSH, "-i", str(self.layout.ssh_key), "-p", str(spec.ssh_port),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "LogLevel=ERROR", "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}",
+                "-o", "BatchMode=yes" if batch else "BatchMode=no",
+                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+                # One shared connection per node: a fresh ssh handshake costs seconds of emulated CPU
+                # under TCG. `down` ends the master connections it made (ssh -O exit).
+                "-o", "ControlMaster=auto", "-o", f"ControlPath={self.layout.run}/ssh-%p.sock",
+                "-o", "ControlPersist=120",
+                "root@127.0.0.1", remote]
+
+    def close_connections(self) -> None:
+        """End the shared ssh connections this lab made."""
+        for node in NODES:
+            if (self.layout.run / f"ssh-{node.ssh_port}.sock").exists():
+                run_host(self.ssh_argv(node.name, "")[:-2] + ["-O", "exit", "root@127.0.0.1"], timeout=10)
+
     # --- faults ----------------------------------------------------------------------------------
     def is_running(self, node: str) -> bool:
         node_spec(node)
@@ -132,8 +154,3 @@ class Lab:
             return parse_fence_log(self.layout.fenced_log.read_text())
         except FileNotFoundError:
             return []
-
-    def _require_running(self, node: str) -> None:
-        if not self.is_running(node):
-            raise DualrootError(f"{node} is not running",
-                                "start the lab with `dualroot lab up`")

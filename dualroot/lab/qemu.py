@@ -22,6 +22,7 @@ from dualroot.lab.layout import LabLayout
 from dualroot.lab.topology import (
     DRBD_DISK_MIB,
     GUEST_MEMORY_MIB,
+    GUEST_VCPUS,
     SPARE_DISK_MIB,
     Link,
     NodeSpec,
@@ -56,7 +57,7 @@ def accel_args(accel: Accel) -> list[str]:
 def qemu_argv(layout: LabLayout, image: Image, node: NodeSpec, accel: Accel) -> list[str]:
     peer = peer_of(node)
     name = node.name
-    argv = [paths.QEMU_SYSTEM, "-name", name, *accel_args(accel), "-machine", "q35", "-smp", "1",
+    argv = [paths.QEMU_SYSTEM, "-name", name, *accel_args(accel), "-machine", "q35", "-smp", str(GUEST_VCPUS),
             "-m", str(GUEST_MEMORY_MIB), "-display", "none", "-nodefaults", "-daemonize",
             "-pidfile", str(layout.pidfile(name)),
             "-kernel", str(image.kernel), "-initrd", str(image.initrd),

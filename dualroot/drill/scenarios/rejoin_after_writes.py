@@ -33,7 +33,7 @@ class RejoinAfterWrites(Scenario):
 
     def while_degraded(self, lab: LabApi, survivor: str) -> str:
         self.bulk_node = survivor
-        self.bulk_path = f"{paths.GUEST_DRILL_DIR}/bulk-{int(time.time())}"
+        self.bulk_path = f"{lab.storage.drill_dir}/bulk-{int(time.time())}"
         started = time.monotonic()
         done = lab.run(survivor, [paths.GUEST_DD, "if=/dev/zero", f"of={self.bulk_path}", "bs=1M",
                                   f"count={BULK_MIB}", "oflag=direct", "conv=fsync"],

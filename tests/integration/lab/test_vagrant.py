@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dualroot.lab.provider import vagrant_validate
-from dualroot.lab.topology import DRBD_DISK_MIB, GUEST_MEMORY_MIB, NODES, SPARE_DISK_MIB
+from dualroot.lab.topology import DRBD_DISK_MIB, GUEST_MEMORY_MIB, GUEST_VCPUS, NODES, SPARE_DISK_MIB
 
 pytestmark = pytest.mark.integration
 
@@ -45,6 +45,7 @@ def test_same_provisioning_and_package_list():
 
 def test_same_machine_size():
     assert f"lv.memory = {GUEST_MEMORY_MIB}" in VAGRANTFILE
+    assert f"lv.cpus = {GUEST_VCPUS}" in VAGRANTFILE
     # vdb (DRBD) and vdc (spare) in that order, as the QEMU lab attaches them
     sizes = re.findall(r'lv\.storage :file, size: "(\d+)M"', VAGRANTFILE)
     assert sizes == [str(DRBD_DISK_MIB), str(SPARE_DISK_MIB)]

@@ -25,6 +25,7 @@ from dualroot import paths
 from dualroot.cib.config import Agents
 from dualroot.drill import records
 from dualroot.drill.cluster_state import AGENTS
+from dualroot.drill.storage import LAB_STORAGE
 from dualroot.errors import DualrootError
 
 NODES = ("node1", "node2")
@@ -64,6 +65,7 @@ class StrictLab:
     """Every call is appended to `calls`; a call with no scripted answer raises AssertionError."""
 
     nodes = NODES
+    storage = LAB_STORAGE
 
     def __init__(self, answers=None, running=None):
         self.answers = dict(answers or {})
@@ -124,6 +126,7 @@ class SimLab:
     """A simulated two-node cluster. Options decide how it misbehaves."""
 
     nodes = NODES
+    storage = LAB_STORAGE
 
     def __init__(self, tmp_path: Path, *, fence_after_fault=True, lose_tail_on_kill=0,
                  split_brain=False, fsck_rc=0, stack=Agents.DUALROOT):

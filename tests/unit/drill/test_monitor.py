@@ -7,6 +7,7 @@ import pytest
 
 from dualroot.drill.cluster_state import NodeView
 from dualroot.drill.monitor import END_MARK, Monitor, first_detection, stream_argv, views_from_stream
+from dualroot.drill.storage import LAB_STORAGE
 from dualroot.errors import DualrootError
 from dualroot.lab.cluster_view import PacemakerView, drbd_minor
 
@@ -27,6 +28,7 @@ class LocalLab:
     """Runs the monitor's guest loop on this machine (bash, cat /proc/..., crm_mon without a cluster)."""
 
     nodes = ("node1",)
+    storage = LAB_STORAGE
 
     def __init__(self):
         self.started = []
