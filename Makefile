@@ -33,7 +33,7 @@ AGENT_PYTHON ?= /usr/bin/python3
 PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
 OCF_AGENT_DIR ?= $(PREFIX)/lib/ocf/resource.d/dualroot
 HANDLER_DIR ?= $(PREFIX)/lib/dualroot
-HANDLERS = dualroot-fence-peer
+HANDLERS = dualroot-fence-peer dualroot-dlm-fence
 MANDIR ?= $(PREFIX)/share/man
 
 install:

@@ -44,6 +44,8 @@ DRBD_LINBIT_AGENT = OCF_ROOT + "/resource.d/linbit/drbd"  # the shell agent, for
 # --- OCFS2 / DLM ----------------------------------------------------------------------------------
 DLM_CONTROLD = "/usr/sbin/dlm_controld"
 DLM_TOOL = "/usr/sbin/dlm_tool"
+DLM_STONITH = "/usr/sbin/dlm_stonith"
+DLM_CONF = "/etc/dlm/dlm.conf"
 MOUNT = "/bin/mount"
 UMOUNT = "/bin/umount"
 MODPROBE = "/sbin/modprobe"
@@ -65,6 +67,7 @@ CONTROLD_AGENT = OCF_ROOT + "/resource.d/pacemaker/controld"  # bench/ compariso
 
 # --- CIB rendering: what rendered configs point at (dualroot.cib) ----------------------------------
 DUALROOT_FENCE_PEER = "/usr/lib/dualroot/dualroot-fence-peer"
+DUALROOT_DLM_FENCE = "/usr/lib/dualroot/dualroot-dlm-fence"
 LINBIT_CRM_FENCE_PEER_84 = "/usr/lib/drbd/crm-fence-peer.sh"
 LINBIT_CRM_UNFENCE_PEER_84 = "/usr/lib/drbd/crm-unfence-peer.sh"
 LINBIT_CRM_FENCE_PEER_9 = "/usr/lib/drbd/crm-fence-peer.9.sh"

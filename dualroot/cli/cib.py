@@ -12,7 +12,7 @@ from dualroot.errors import DualrootError
 if TYPE_CHECKING:
     from dualroot.cib.config import ClusterConfig
 
-FORMATS = ("xml", "pcs", "crmsh", "drbd", "corosync", "nginx")
+FORMATS = ("xml", "pcs", "crmsh", "drbd", "corosync", "dlm", "nginx")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,6 +74,15 @@ def cmd_render(args: argparse.Namespace) -> int:
         from dualroot.cib.corosync_conf import render_corosync_conf
 
         text = render_corosync_conf(cfg)
+    elif args.format == "dlm":
+        from dualroot.cib.dlm_conf import render_dlm_conf, wants_dlm_conf
+
+        if not wants_dlm_conf(cfg):
+            from dualroot.errors import DualrootError
+
+            raise DualrootError("only dualroot's agents on the pcmk stack use a rendered dlm.conf",
+                                'set agents = "dualroot" and stack = "pcmk" in [cluster]')
+        text = render_dlm_conf(cfg)
     else:
         from dualroot.cib.model import plan_stack
 

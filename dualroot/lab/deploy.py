@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dualroot import paths
 from dualroot.errors import DualrootError
 from dualroot.lab.control import Lab
 from dualroot.lab.health import cluster_health, crm_status, wait_healthy
@@ -95,15 +96,20 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
 
 def write_cluster_files(lab: Lab, cfg: ClusterConfig) -> None:
     from dualroot.cib.corosync_conf import render_corosync_conf
+    from dualroot.cib.dlm_conf import render_dlm_conf, wants_dlm_conf
     from dualroot.cib.drbd_res import render_drbd_res
 
     assert cfg.drbd is not None  # the lab is two nodes on DRBD
     files = {"/etc/corosync/corosync.conf": render_corosync_conf(cfg),
              f"/etc/drbd.d/{cfg.drbd.resource}.res": render_drbd_res(cfg)}
+    if wants_dlm_conf(cfg):
+        files[paths.DLM_CONF] = render_dlm_conf(cfg)
     for node in lab.nodes:
         for path, text in files.items():
-            lab.run(node, ["sh", "-c", 'cat > "$1.new" && mv "$1.new" "$1"', "write", path],
-                    input=text, timeout=30).check()
+            lab.run(node, ["sh", "-c", 'mkdir -p "${1%/*}" && cat > "$1.new" && mv "$1.new" "$1"', "write",
+                           path], input=text, timeout=30).check()
+        if paths.DLM_CONF not in files:  # the stock stack runs dlm_controld as it comes
+            lab.run(node, ["rm", "-f", paths.DLM_CONF], timeout=30).check()
 
 
 def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:

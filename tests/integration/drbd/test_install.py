@@ -25,7 +25,7 @@ def test_install_layout_and_modes(tmp_path):
     make_install(tmp_path)
     ocf = tmp_path / "usr/lib/ocf/resource.d/dualroot"
     agents = sorted(p.name for p in (REPO / "agents").iterdir())
-    handlers = {"dualroot-fence-peer"}
+    handlers = {"dualroot-fence-peer", "dualroot-dlm-fence"}
     assert sorted(p.name for p in ocf.iterdir()) == sorted(set(agents) - handlers)
     assert "drbd" in agents
     for path in [*ocf.iterdir(), *(tmp_path / "usr/lib/dualroot" / h for h in handlers if h in agents)]:

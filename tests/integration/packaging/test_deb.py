@@ -31,7 +31,8 @@ def test_the_package_is_named_for_the_version_and_arch_all(deb):
 def test_layout_and_modes(deb):
     entries = deb_entries(deb)
     executables = [f"/usr/lib/ocf/resource.d/dualroot/{name}" for name in AGENTS]
-    executables += ["/usr/lib/dualroot/dualroot-fence-peer", "/usr/bin/dualroot"]
+    executables += ["/usr/lib/dualroot/dualroot-fence-peer", "/usr/lib/dualroot/dualroot-dlm-fence",
+                    "/usr/bin/dualroot"]
     for path in executables:
         assert entries[path].mode == "-rwxr-xr-x", path
     # every agent in agents/ is installed, and nothing else is in the provider directory

@@ -26,6 +26,7 @@ def test_name_and_file_list(rpm):
     assert rpm.name == f"dualroot-{__version__}-1.noarch.rpm"
     listed = set(run(paths.RPM, "-qlp", rpm).split())
     expected = {"/usr/bin/dualroot", "/usr/lib/dualroot/dualroot-fence-peer",
+                "/usr/lib/dualroot/dualroot-dlm-fence",
                 *(f"/usr/lib/ocf/resource.d/dualroot/{n}" for n in AGENTS)}
     assert expected <= listed
     assert any(p.startswith("/usr/share/man/man1/dualroot.1") for p in listed)
