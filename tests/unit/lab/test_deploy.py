@@ -53,7 +53,8 @@ class FileLab:
         self.files: dict[tuple[str, str], str] = {}
         self.removed: list[tuple[str, str]] = []
 
-    def run(self, node: str, argv: list[str], timeout: float = 60.0, input: str | None = None) -> CommandResult:
+    def run(self, node: str, argv: list[str], timeout: float = 60.0,
+            input: str | None = None) -> CommandResult:
         if argv[:2] == ["sh", "-c"]:
             self.files[(node, argv[-1])] = input or ""
         elif argv[:2] == ["rm", "-f"]:
