@@ -38,6 +38,13 @@ def degradation(status: ResourceStatus, dual_primary: bool) -> str | None:
     if status.primary and dual_primary:
         for peer in status.peers:
             if not peer.connected and not all(d is DiskState.OUTDATED for d in peer.disks):
+                if status.suspended:
+                    # `fencing resource-and-stonith` froze I/O when the link went: nobody writes
+                    # until the fence-peer handler has fenced or outdated the peer. Saying
+                    # "split-brain" here, as this agent once did, sent admins after the wrong problem.
+                    return (f"DRBD resource {res} has its I/O frozen: the replication link to "
+                            f"{peer.name} is down ({peer.connection}) and the fence-peer handler has not "
+                            f"yet fenced or outdated that peer")
                 return (f"DRBD resource {res} is Primary with the replication link to {peer.name} down "
                         f"({peer.connection}) and that peer not known to be Outdated: both sides may be "
                         f"writing (split-brain)")

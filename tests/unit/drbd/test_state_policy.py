@@ -46,7 +46,7 @@ def test_secondary_with_peer_unknown_scores_lower():
         (fx.PROC_SECONDARY_SECONDARY, True, OcfExit.SUCCESS, None),
         (fx.PROC_SYNC_TARGET, True, OcfExit.SUCCESS, None),
         (fx.PROC_PRIMARY_PEER_LOST, True, OcfExit.DEGRADED_PROMOTED, "both sides may be writing"),
-        (fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, True, OcfExit.DEGRADED_PROMOTED, "split-brain"),
+        (fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, True, OcfExit.DEGRADED_PROMOTED, "I/O frozen"),
         (fx.PROC_PRIMARY_PEER_LOST, False, OcfExit.RUNNING_PROMOTED, None),
         (fx.PROC_PRIMARY_PEER_OUTDATED, True, OcfExit.RUNNING_PROMOTED, None),  # the peer was fenced
         (fx.PROC_STANDALONE_PRIMARY, True, OcfExit.DEGRADED_PROMOTED, "StandAlone"),
