@@ -87,7 +87,6 @@ SCP = "/usr/bin/scp"
 # --- drills (paths inside the lab guests) ---------------------------------------------------------
 GUEST_OCFS2_MOUNT = "/srv/ocfs2"
 GUEST_DRBD_DEVICE = "/dev/drbd0"
-GUEST_DRILL_DIR = "/srv/ocfs2/dualroot-drill"           # writers' record files, one folder per run
 GUEST_WRITER_SCRIPT = "/root/dualroot-drill-records.py"  # dualroot/drill/records.py, copied in
 GUEST_PYTHON = "/usr/bin/python3"
 GUEST_FSCK_OCFS2 = "/sbin/fsck.ocfs2"
