@@ -173,9 +173,11 @@ def parse_fence_history(xml_text: str) -> list[FenceEvent]:
             when = datetime.fromisoformat(completed.replace("Z", "+00:00")).timestamp()
         except ValueError:
             continue
-        events.append(FenceEvent(time=when, requester=event.get("client", ""), action=event.get("action", ""),
-                                 target=event.get("target", ""), answer=f"{event.get('status')} by "
-                                 f"{event.get('delegate', '?')}"))
+        action, target = event.get("action", ""), event.get("target", "")
+        # "OK ...": the lab fence service's answer for a done fence, which the drills look for
+        events.append(FenceEvent(time=when, requester=event.get("client", ""), action=action, target=target,
+                                 answer=f"OK {action} {target} (Pacemaker's history: done by "
+                                        f"{event.get('delegate', '?')})"))
     return sorted(events, key=lambda e: e.time)
 
 

@@ -9,6 +9,7 @@ import pytest
 from dualroot import paths
 from dualroot.command import CommandResult
 from dualroot.drill import ssh_cluster
+from dualroot.drill.execution import successful_fence_after
 from dualroot.drill.scenarios import resolve
 from dualroot.drill.ssh_cluster import SshCluster, load_target, parse_fence_history, parse_target
 from dualroot.drill.storage import Storage
@@ -124,6 +125,7 @@ def test_ssh_argv_reaches_the_management_address_with_the_identity(tmp_path):
 def test_fence_history_gives_successful_fences_with_their_time(tmp_path):
     (event,) = parse_fence_history(HISTORY)
     assert (event.target, event.action, event.time) == ("beta", "reboot", 1795643122.0)
+    assert successful_fence_after([event], 1795643100.0) is event  # what the drill waits for
     assert parse_fence_history("not xml") == []
     cluster = Recorded(load_target(EXAMPLE), tmp_path)
     assert [e.target for e in cluster.fence_events()] == ["beta"]
