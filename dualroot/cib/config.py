@@ -203,18 +203,22 @@ def with_agents(cfg: ClusterConfig, agents: Agents) -> ClusterConfig:
     return dataclasses.replace(cfg, agents=agents)
 
 
-def load_config(path: str | Path) -> ClusterConfig:
-    """Read and check a TOML cluster config; any problem raises DualrootError with one line."""
-    path = Path(path)
+def read_toml(path: Path, option: str = "--config") -> dict[str, Any]:
+    """The parsed TOML document; a missing file or bad syntax raises DualrootError with one line."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DualrootError(
-            f"{path}: cannot read the config: {exc.strerror}", "give an existing file to --config"
+            f"{path}: cannot read the config: {exc.strerror}", f"give an existing file to {option}"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise DualrootError(f"{path}: not valid TOML: {exc}", "fix the syntax at that line") from None
-    return parse_config(data, source=str(path))
+
+
+def load_config(path: str | Path) -> ClusterConfig:
+    """Read and check a TOML cluster config; any problem raises DualrootError with one line."""
+    path = Path(path)
+    return parse_config(read_toml(path), source=str(path))
 
 
 # --- parsing: every key is known, typed and checked ---------------------------------------------------

@@ -36,21 +36,21 @@ from __future__ import annotations
 
 import socket
 import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dualroot import paths
-from dualroot.cib.config import ClusterConfig, TableReader, parse_config
+from dualroot.cib.config import ClusterConfig, TableReader, parse_config, read_toml
 from dualroot.command import run_host
 from dualroot.drill.storage import Storage
 from dualroot.errors import DualrootError
 from dualroot.lab.control import SSH_CONNECT_TIMEOUT, SshNodes
 from dualroot.lab.fence_service import FenceEvent
+from dualroot.lab.topology import Link
 
-LINKS = ("cluster", "replication")
+LINKS = tuple(link.value for link in Link)
 _DRILL_KEYS = {"ssh_user", "ssh_identity", "ssh_options", "nodes"}
 _NODE_KEYS = {"ssh_host", "ssh_port", "cluster_iface", "replication_iface", "power_off", "power_on"}
 FENCE_HISTORY_TIMEOUT = 30.0
@@ -80,16 +80,10 @@ class SshTarget:
 
     config: ClusterConfig
     nodes: tuple[SshNode, ...]
+    storage: Storage  # from the config's [drbd] and [mount], checked when the config is read
     user: str = "root"
     identity: str | None = None
     options: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def storage(self) -> Storage:
-        drbd = self.config.drbd
-        assert drbd is not None  # load_target refuses a config without DRBD
-        return Storage(resource=drbd.resource, minor=_minor(drbd.device), device=self.config.mount.device,
-                       mount=self.config.mount.directory)
 
 
 def _minor(device: str) -> int:
@@ -118,6 +112,8 @@ def parse_target(data: dict[str, Any], source: str = "config") -> SshTarget:
     if config.drbd.version != "8.4":
         raise r.fail("drbd.version", "drills read the DRBD state from /proc/drbd, which DRBD 9 no longer "
                      "fills", "drill a DRBD 8.4 cluster (Debian's in-tree module), or the lab")
+    storage = Storage(resource=config.drbd.resource, minor=_minor(config.drbd.device),
+                      device=config.mount.device, mount=config.mount.directory)
     if len(config.nodes) != 2:
         raise r.fail("nodes", f"drills run on two nodes, this config has {len(config.nodes)}",
                      "drill a two-node cluster")
@@ -142,19 +138,13 @@ def parse_target(data: dict[str, Any], source: str = "config") -> SshTarget:
             port=r.integer(table, key, "ssh_port", 22, low=1, high=65535), links=links,
             power_off=_argv(r, table.get("power_off"), f"{key}.power_off"),
             power_on=_argv(r, table.get("power_on"), f"{key}.power_on")))
-    return SshTarget(config=config, nodes=tuple(nodes), user=user, identity=identity, options=options)
+    return SshTarget(config=config, nodes=tuple(nodes), storage=storage, user=user, identity=identity,
+                     options=options)
 
 
 def load_target(path: str | Path) -> SshTarget:
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DualrootError(f"{path}: cannot read the config: {exc.strerror}",
-                            "give an existing file to --cluster") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DualrootError(f"{path}: not valid TOML: {exc}", "fix the syntax at that line") from None
-    return parse_target(data, source=str(path))
+    return parse_target(read_toml(path, "--cluster"), source=str(path))
 
 
 def parse_fence_history(xml_text: str) -> list[FenceEvent]:
@@ -190,6 +180,7 @@ class SshCluster(SshNodes):
     def __init__(self, target: SshTarget, control_dir: Path) -> None:
         self.target = target
         self.control_dir = control_dir
+        control_dir.mkdir(parents=True, exist_ok=True)  # once, not on every ssh call of a drill
         self._by_name = {n.name: n for n in target.nodes}
 
     @property
@@ -210,7 +201,6 @@ class SshCluster(SshNodes):
     def ssh_argv(self, node: str, remote: str, *, batch: bool = True) -> list[str]:
         spec = self.node(node)
         identity = ["-i", self.target.identity] if self.target.identity else []
-        self.control_dir.mkdir(parents=True, exist_ok=True)
         return [paths.SSH, *identity, "-p", str(spec.port), *self.target.options,
                 "-o", "LogLevel=ERROR", "-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}",
                 "-o", "BatchMode=yes" if batch else "BatchMode=no",
