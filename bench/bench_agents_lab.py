@@ -8,6 +8,9 @@ ocf:pacemaker:controld (monitor of the running DLM). The agents run as Pacemaker
 environment, real drbdadm, crm_attribute and the CIB), under TCG, so a command costs what it costs there.
 
 Promotion scores are written under a bench-only resource name (bench-drbd), never the live one's.
+A recurring drbd monitor re-sends an unchanged score only every SCORE_REFRESH_S (300 s, one monitor
+in 15 at the rendered 20 s interval): "drbd monitor (Promoted)" is such a monitor, "... score sent"
+the one that sends (its record of the last send removed before each run, untimed).
 
     python3 bench/bench_agents_lab.py [--node node1] [--runs 15] [--json bench/results/agents_lab.json]
 
@@ -47,27 +50,39 @@ MOUNT = {
 }
 STACK = {**COMMON, "OCF_RESOURCE_INSTANCE": "bench-dlm:0", "OCF_RESKEY_CRM_meta_interval": "20000"}
 
-# case -> (dualroot argv+env, stock argv+env); every monitor must answer with the expected code
+SCORE_RECORD = f"{paths.RSCTMP}/dualroot-promotion-bench-drbd_0"  # PromotionScores' state file
+# case -> (dualroot argv+env, stock argv+env, expected exit code, untimed argv run before each
+# dualroot run or None); every monitor must answer with the expected code
 CASES = {
     "drbd monitor (Promoted)": (
         ([f"{OCF}/dualroot/drbd", "monitor"], DRBD),
         ([f"{OCF}/linbit/drbd", "monitor"], DRBD),
         8,
+        None,
+    ),
+    "drbd monitor (Promoted), score sent": (
+        ([f"{OCF}/dualroot/drbd", "monitor"], DRBD),
+        ([f"{OCF}/linbit/drbd", "monitor"], DRBD),
+        8,
+        ["rm", "-f", SCORE_RECORD],
     ),
     "ocfs2 monitor depth 0": (
         ([f"{OCF}/dualroot/ocfs2", "monitor"], {**MOUNT, "OCF_CHECK_LEVEL": "0"}),
         ([f"{OCF}/heartbeat/Filesystem", "monitor"], {**MOUNT, FS: "ocfs2", "OCF_CHECK_LEVEL": "0"}),
         0,
+        None,
     ),
     "ocfs2 monitor depth 20": (
         ([f"{OCF}/dualroot/ocfs2", "monitor"], {**MOUNT, "OCF_CHECK_LEVEL": "20"}),
         ([f"{OCF}/heartbeat/Filesystem", "monitor"], {**MOUNT, FS: "ocfs2", "OCF_CHECK_LEVEL": "20"}),
         0,
+        None,
     ),
     "o2cb monitor": (
         ([f"{OCF}/dualroot/o2cb", "monitor"], STACK),
         ([f"{OCF}/pacemaker/controld", "monitor"], STACK),
         0,
+        None,
     ),
 }
 
@@ -78,18 +93,20 @@ import json, os, resource, subprocess, sys, time
 cases = json.loads(sys.stdin.read())
 runs = int(sys.argv[1])
 out = {}
-for name, (ours, theirs, expected) in cases.items():
+for name, (ours, theirs, expected, before) in cases.items():
     samples = {"dualroot": [], "stock": []}
     codes = {"dualroot": set(), "stock": set()}
     for i in range(runs + 1):  # the first round warms caches and is dropped
         for side, (argv, env) in (("dualroot", ours), ("stock", theirs)):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if side == "dualroot" and before:
+                subprocess.run(before, check=True)
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             rc = proc.returncode
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            cpu = after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
             if i:
                 samples[side].append((wall * 1000, cpu * 1000))
                 codes[side].add(rc)
@@ -113,7 +130,8 @@ def main() -> int:
 
     lab = Lab()
     lab.script(args.node, f"cat > {GUEST_SCRIPT} <<'EOF'\n{GUEST_TIMER}\nEOF\n")
-    cases = {name: [list(ours), list(theirs), expected] for name, (ours, theirs, expected) in CASES.items()}
+    cases = {name: [list(ours), list(theirs), expected, before]
+             for name, (ours, theirs, expected, before) in CASES.items()}
     print(f"timing {len(cases)} monitor pairs x {args.runs} runs on {args.node} (TCG: a few minutes)...",
           flush=True)
     result = lab.run(args.node, ["python3", GUEST_SCRIPT, str(args.runs)], timeout=1800.0,

@@ -27,7 +27,8 @@ Public API (stable; other agents build on it):
   HA_DEBUGLOG, HA_debug, else stderr. `NullLog()` for library callers.
 - `dualroot.ocf.promotion.PromotionScores(runner, env, log)` — `.set(score) -> bool`, `.clear() -> bool`;
   `crm_attribute --promotion=<instance> -l reboot -v N|-D`, `crm_master` below feature set 3.10.0;
-  never raises. Also `score_argv(env, score)`, `uses_promotion_option(feature_set)`.
+  never raises; a recurring monitor does not re-send the score it sent within SCORE_REFRESH_S.
+  Also `score_argv(env, score)`, `uses_promotion_option(feature_set)`.
 - `dualroot.ocf.metadata` — `AgentMetadata(name, version, shortdesc, longdesc, parameters, actions,
   provider="dualroot", examples=(), see_also=())`, `Parameter(name, shortdesc, longdesc,
   content=ContentType.STRING|INTEGER|BOOLEAN, default=None, required=False, unique_group=None,

@@ -4,6 +4,13 @@ Which form is chosen by capability, as ocf-shellfuncs' ocf_promotion_score does:
 3.10.0 (2.1.0) brought `crm_attribute --promotion` and deprecated `crm_master`. A score update never
 fails an action: an attribute daemon that hangs once in ten thousand calls (drbd-utils 077a313e)
 must not turn a healthy monitor into a failure, so errors are logged and reported as False.
+
+A recurring monitor does not re-send a score it sent itself less than SCORE_REFRESH_S ago: in the lab
+`crm_attribute` (a CIB connection and an attrd update) was most of a monitor's time, 0.6-3.4 s under
+TCG, to tell attrd a value it already held. A changed score, and every other action (probes, start,
+promote, demote, notify), always sends. The value can only vanish from attrd behind our back if
+every node's attrd restarts at once (then Pacemaker probes, which send) or an admin deletes it (then
+the next refresh puts it back), so safety is unchanged: a worse score always goes out at once.
 """
 
 from dualroot import paths
@@ -15,6 +22,8 @@ from dualroot.ocf.runner import Runner
 PROMOTION_OPTION_SINCE = (3, 10, 0)
 # A score update may use at most this share of what is left of the operation's budget.
 SCORE_BUDGET_SHARE = 0.3
+# How long a recurring monitor trusts that attrd still holds the score it sent (see above).
+SCORE_REFRESH_S = 300.0
 
 
 def parse_feature_set(text: str) -> tuple[int, ...] | None:
@@ -49,10 +58,32 @@ class PromotionScores:
         self._log = log
 
     def set(self, score: int) -> bool:
-        return self._apply(score)
+        if self._env.interval_ms > 0 and self._sent_recently(score):
+            self._log.debug(f"promotion score {score} unchanged: not sent again")
+            return True
+        applied = self._apply(score)
+        record = f"{score} {self._runner.monotonic():.3f}\n" if applied else None  # a failed send is retried
+        self._runner.write_state(self._state_name, record)
+        return applied
 
     def clear(self) -> bool:
+        self._runner.write_state(self._state_name, None)
         return self._apply(None)
+
+    @property
+    def _state_name(self) -> str:
+        instance = self._env.resource_instance or "default"
+        return "dualroot-promotion-" + "".join(c if c.isalnum() or c in "-_." else "_" for c in instance)
+
+    def _sent_recently(self, score: int) -> bool:
+        """This score went out less than SCORE_REFRESH_S ago, by our own record (CLOCK_MONOTONIC is
+        the same for every process of a boot, and HA_RSCTMP is emptied at boot)."""
+        words = (self._runner.read_state(self._state_name) or "").split()
+        try:
+            sent, when = int(words[0]), float(words[1])
+        except (IndexError, ValueError):
+            return False
+        return sent == score and 0.0 <= self._runner.monotonic() - when < SCORE_REFRESH_S
 
     def _apply(self, score: int | None) -> bool:
         argv = score_argv(self._env, score)

@@ -8,7 +8,7 @@ from dualroot.ocf.errors import OcfError
 from dualroot.ocf.exitcodes import OcfExit
 from dualroot.ocf.fakerunner import FakeRunner
 from dualroot.ocf.log import NullLog
-from dualroot.ocf.promotion import PromotionScores, score_argv, uses_promotion_option
+from dualroot.ocf.promotion import SCORE_REFRESH_S, PromotionScores, score_argv, uses_promotion_option
 
 pytestmark = pytest.mark.unit
 
@@ -44,3 +44,50 @@ def test_failures_are_reported_not_raised():
     scores = PromotionScores(runner, env(), NullLog())
     assert scores.set(1) is False
     assert scores.set(2) is False
+
+
+def monitor_env(interval="20000", instance="drbd_r0:1"):
+    return OcfEnvironment.from_environ({"OCF_RESOURCE_INSTANCE": instance,
+                                        "OCF_RESKEY_crm_feature_set": "3.16.1",
+                                        "OCF_RESKEY_CRM_meta_interval": interval}, "monitor")
+
+
+def test_a_recurring_monitor_sends_an_unchanged_score_only_after_the_refresh_time():
+    runner = FakeRunner()  # its state files persist across the calls, as HA_RSCTMP does across monitors
+    runner.expect(score_argv(monitor_env(), 10000))
+    scores = PromotionScores(runner, monitor_env(), NullLog())
+    assert scores.set(10000)
+    runner.sleep(SCORE_REFRESH_S - 1)
+    assert scores.set(10000)  # attrd holds it: nothing run (FakeRunner fails on an unexpected call)
+    runner.expect(score_argv(monitor_env(), 1000))
+    assert scores.set(1000)  # a changed score goes out at once
+    runner.sleep(SCORE_REFRESH_S)
+    runner.expect(score_argv(monitor_env(), 1000))
+    assert scores.set(1000)  # refreshed: an admin's deletion does not last
+    runner.assert_done()
+
+
+def test_probes_and_other_actions_always_send_and_a_clear_or_failure_is_not_remembered():
+    runner = FakeRunner()
+    runner.expect(score_argv(monitor_env(), 5))
+    assert PromotionScores(runner, monitor_env(), NullLog()).set(5)
+    for action_env in (monitor_env(interval="0"), env()):  # a probe; an action without interval
+        runner.expect(score_argv(action_env, 5))
+        assert PromotionScores(runner, action_env, NullLog()).set(5)
+    scores = PromotionScores(runner, monitor_env(), NullLog())
+    runner.expect(score_argv(monitor_env(), None))
+    assert scores.clear()
+    runner.expect(score_argv(monitor_env(), 5), rc=1, stderr="Could not connect to attrd")
+    assert scores.set(5) is False  # after a clear: sent again
+    runner.expect(score_argv(monitor_env(), 5))
+    assert scores.set(5)  # after a failure: sent again
+    runner.assert_done()
+
+
+def test_each_instance_keeps_its_own_record():
+    runner = FakeRunner()
+    for instance in ("drbd_r0:0", "drbd_r1:0"):
+        runner.expect(score_argv(monitor_env(instance=instance), 10000))
+        assert PromotionScores(runner, monitor_env(instance=instance), NullLog()).set(10000)
+    assert sorted(runner.state) == ["dualroot-promotion-drbd_r0_0", "dualroot-promotion-drbd_r1_0"]
+    runner.assert_done()
