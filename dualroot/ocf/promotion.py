@@ -8,9 +8,11 @@ must not turn a healthy monitor into a failure, so errors are logged and reporte
 A recurring monitor does not re-send a score it sent itself less than SCORE_REFRESH_S ago: in the lab
 `crm_attribute` (a CIB connection and an attrd update) was most of a monitor's time, 0.6-3.4 s under
 TCG, to tell attrd a value it already held. A changed score, and every other action (probes, start,
-promote, demote, notify), always sends. The value can only vanish from attrd behind our back if
-every node's attrd restarts at once (then Pacemaker probes, which send) or an admin deletes it (then
-the next refresh puts it back), so safety is unchanged: a worse score always goes out at once.
+promote, demote, notify), always sends, so a worse score goes out at once as before. The value can
+vanish behind our back only if an admin deletes it or attrd loses its state on every node at once.
+Pacemaker then acts on the missing score at its next transition, before any monitor could re-send it,
+whether monitors re-send every time (as ocf:linbit:drbd does) or every SCORE_REFRESH_S: the record
+changes how soon a lost score comes back by itself, not what happens meanwhile.
 """
 
 from dualroot import paths
