@@ -8,9 +8,9 @@ ocf:pacemaker:controld (monitor of the running DLM). The agents run as Pacemaker
 environment, real drbdadm, crm_attribute and the CIB), under TCG, so a command costs what it costs there.
 
 Promotion scores are written under a bench-only resource name (bench-drbd), never the live one's.
-A recurring drbd monitor re-sends an unchanged score only every SCORE_REFRESH_S (300 s, one monitor
-in 15 at the rendered 20 s interval): "drbd monitor (Promoted)" is such a monitor, "... score sent"
-the one that sends (its record of the last send removed before each run, untimed).
+A recurring drbd monitor re-sends an unchanged score only every SCORE_REFRESH_S (300 s: about one
+monitor in ten at the rendered 29 s interval): "drbd monitor (Promoted)" is such a monitor, "... score
+sent" the one that sends (its record of the last send removed before each run, untimed).
 
     python3 bench/bench_agents_lab.py [--node node1] [--runs 15] [--json bench/results/agents_lab.json]
 
