@@ -26,16 +26,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_small_files import GUEST_SCRIPT, OCFS2_ROOT, run_guest  # noqa: E402
+from bench.bench_small_files import OCFS2_ROOT, install_guest_script, progress_clock, run_guest  # noqa: E402
 from dualroot import paths  # noqa: E402
 
-TOSS_SECS = "/sys/kernel/config/dlm/cluster/toss_secs"
 NODE = "node1"
 
 
 def set_toss(lab, value: int) -> None:
     for node in lab.nodes:
-        lab.script(node, f"echo {int(value)} > {TOSS_SECS}\n", timeout=30.0).check()
+        lab.script(node, f"echo {int(value)} > {paths.DLM_TOSS_SECS}\n", timeout=30.0).check()
 
 
 def cold_stat(lab, directory: str, files: int, wait: float) -> float:
@@ -55,14 +54,9 @@ def main() -> int:
     from dualroot.lab.control import Lab
 
     lab = Lab()
-    started = time.monotonic()
-
-    def progress(text: str) -> None:
-        print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
-
-    for node in lab.nodes:
-        lab.put(node, Path(__file__).with_name("small_files_guest.py"), GUEST_SCRIPT)
-    default = int(lab.run(NODE, [paths.GUEST_CAT, TOSS_SECS], timeout=30.0).check().stdout.strip())
+    progress = progress_clock()
+    install_guest_script(lab)
+    default = int(lab.run(NODE, [paths.GUEST_CAT, paths.DLM_TOSS_SECS], timeout=30.0).check().stdout.strip())
     directory = f"{OCFS2_ROOT}/toss-{int(time.time())}"
     results: dict[str, float] = {}
     try:

@@ -18,6 +18,7 @@ import shlex
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,6 +103,21 @@ def prepare_ext4(lab) -> None:
     ]) + "\n", timeout=300.0).check()
 
 
+def install_guest_script(lab) -> None:
+    for node in lab.nodes:
+        lab.put(node, Path(__file__).with_name("small_files_guest.py"), GUEST_SCRIPT)
+
+
+def progress_clock() -> Callable[[str], None]:
+    """A progress printer that stamps each line with the seconds since it was made."""
+    started = time.monotonic()
+
+    def progress(text: str) -> None:
+        print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
+
+    return progress
+
+
 def one_run(lab, files: int, size: int, stamp: str, progress) -> tuple[dict, dict]:
     results: dict[str, dict[str, float]] = {"ext4": {}, "ocfs2": {}}
     dirs = {"ext4": f"{EXT4_MOUNT}/sf-{stamp}", "ocfs2": f"{OCFS2_ROOT}/sf-{stamp}"}
@@ -130,17 +146,13 @@ def main() -> int:
     from dualroot.lab.control import Lab
 
     lab = Lab()
-    started = time.monotonic()
-
-    def progress(text: str) -> None:
-        print(f"[{time.monotonic() - started:7.1f} s] {text}", flush=True)
+    progress = progress_clock()
 
     try:
         stack = detect_stack(lab).value
     except DualrootError:
         stack = "unknown"     # the workload needs OCFS2 mounted, not a particular stack
-    for node in lab.nodes:
-        lab.put(node, Path(__file__).with_name("small_files_guest.py"), GUEST_SCRIPT)
+    install_guest_script(lab)
     prepare_ext4(lab)
     ocfs2_runs, ext4_runs = [], []
     for run in range(args.runs):

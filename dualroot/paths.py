@@ -53,6 +53,7 @@ PROC_MOUNTS = "/proc/mounts"
 PROC = "/proc"
 SYS_FS_OCFS2 = "/sys/fs/ocfs2"
 CONFIGFS = "/sys/kernel/config"
+DLM_TOSS_SECS = f"{CONFIGFS}/dlm/cluster/toss_secs"  # how long the DLM caches an unused lock resource
 O2CB = "/usr/sbin/o2cb"
 O2CLUSTER = "/usr/sbin/o2cluster"
 COROSYNC_CMAPCTL = "/usr/sbin/corosync-cmapctl"

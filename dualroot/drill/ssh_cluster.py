@@ -45,7 +45,7 @@ from dualroot.cib.config import ClusterConfig, TableReader, parse_config, read_t
 from dualroot.command import run_host
 from dualroot.drill.storage import Storage
 from dualroot.errors import DualrootError
-from dualroot.lab.control import SSH_CONNECT_TIMEOUT, SshNodes
+from dualroot.lab.control import SSH_CONNECT_TIMEOUT, SshNodes, ssh_unreachable
 from dualroot.lab.fence_service import FenceEvent
 from dualroot.lab.topology import Link
 
@@ -56,7 +56,6 @@ FENCE_HISTORY_TIMEOUT = 30.0
 # Every fence, not one per target: see the module docstring.
 HISTORY_ARGV = (paths.STONITH_ADMIN, "--history", "*", "--verbose", "--output-as", "xml")
 CRASH_WAIT_S = 5.0  # how long the ssh session that sent the sysrq crash is left to die
-SSH_UNREACHABLE = 255  # ssh's own exit code when it reached no shell on the node
 
 
 @dataclass(frozen=True)
@@ -264,7 +263,7 @@ class SshCluster(SshNodes):
             return  # it reboots (fenced): its links come up with it
         result = self.run(node, [paths.GUEST_IP, "link", "set", "dev", iface, "up" if up else "down"],
                           timeout=30)
-        if up and result.rc == SSH_UNREACHABLE and not result.stdout:
+        if up and ssh_unreachable(result):
             # Fenced and rebooting, which a port check cannot always tell (a NAT or console server in
             # front of sshd accepts the connection anyway): its links come up with it, and the drill's
             # wait for a healthy cluster catches a node that stays cut off.

@@ -23,6 +23,12 @@ from dualroot.lab.qmp import qmp_command
 from dualroot.lab.topology import NODES, Link, node_spec
 
 SSH_CONNECT_TIMEOUT = 5
+SSH_UNREACHABLE = 255  # ssh's own exit code when it reached no shell on the node
+
+
+def ssh_unreachable(result: CommandResult) -> bool:
+    """ssh itself failed (no connection, no login): the remote command never ran."""
+    return result.rc == SSH_UNREACHABLE and not result.stdout
 
 
 class SshNodes:
@@ -41,11 +47,10 @@ class SshNodes:
         """Run argv in the guest. ssh hands the remote side one string, so each word is quoted."""
         self._require_running(node)
         result = run_host(self.ssh_argv(node, shlex.join(argv)), input=input, timeout=timeout)
-        rc = result.rc
         stderr = result.stderr
-        if rc == 255 and not result.stdout:
+        if ssh_unreachable(result):
             stderr = f"ssh to {node} failed: {stderr.strip()}"
-        return CommandResult(tuple(argv), rc, result.stdout, stderr, result.seconds, where=node)
+        return CommandResult(tuple(argv), result.rc, result.stdout, stderr, result.seconds, where=node)
 
     def script(self, node: str, text: str, timeout: float = 60.0) -> CommandResult:
         """Run a bash script in the guest (fed on stdin, so nothing is quoted twice)."""

@@ -19,7 +19,7 @@ from dualroot.lab.cluster_view import (
     ocfs2_mounted,
     read_crm_mon,
 )
-from dualroot.lab.control import Lab
+from dualroot.lab.control import SSH_UNREACHABLE, Lab
 
 # The lab tier reads /proc/drbd with this name (every minor, in order).
 parse_proc_drbd = drbd_states
@@ -54,7 +54,7 @@ def node_health(lab: Lab, node: str) -> NodeHealth:
     if not lab.is_running(node):
         return NodeHealth(node, running=False)
     result = lab.run(node, ["cat", "/proc/drbd", "/proc/mounts"], timeout=15)
-    if result.rc == 255:
+    if result.rc == SSH_UNREACHABLE:
         return NodeHealth(node, running=True)
     # one `cat` for both files: /proc/drbd's status lines and /proc/mounts' lines cannot be mistaken
     return NodeHealth(node, True, True, drbd_minor(result.stdout), ocfs2_mounted(result.stdout))
