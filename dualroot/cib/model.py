@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from dualroot.cib.config import Agents, ClusterConfig
+from dualroot.cib.config import Agents, ClusterConfig, Stack
 
 INFINITY = "INFINITY"
 MINUS_INFINITY = "-INFINITY"
@@ -274,7 +274,10 @@ def _stack_clone(cfg: ClusterConfig) -> Clone:
             standard="ocf",
             provider="dualroot",
             type="o2cb",
-            params=(("stack", cfg.stack.value),),
+            # dlm_toss_secs: see ClusterConfig; the classic stack has no such knob. The stock stack's
+            # controld leaves the kernel's 10 s.
+            params=(("stack", cfg.stack.value),) + (
+                (("dlm_toss_secs", str(cfg.dlm_toss_secs)),) if cfg.stack is Stack.PCMK else ()),
             # the agent's advertised timings (its meta-data)
             ops=(
                 Op("monitor", interval="10s", timeout="20s"),

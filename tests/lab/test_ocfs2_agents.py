@@ -7,7 +7,9 @@
 - ocf-tester runs the whole ocfs2 action matrix on node1 against a second mount point of the volume;
 - a forced stop by Pacemaker (ban from node2) with a real busy holder inside the mount: the holder is
   stopped, a process outside the mount survives, the stack stays up; the ban is lifted afterwards;
-- o2cb stop and start under Pacemaker (fs first): dlm_controld goes away and comes back.
+- o2cb stop and start under Pacemaker (fs first): dlm_controld goes away and comes back, and the start
+  sets the rendered dlm_toss_secs in the DLM again;
+- a changed dlm_toss_secs reaches the DLM through reload-agent, with dlm_controld and the mounts kept.
 
 The classic o2cb stack runs in tests/lab/test_o2cb_classic.py (node1 taken out of the pcmk stack, a
 volume of its own). Here: validate-all with stack=o2cb and the cluster's real volume, stamped for pcmk,
@@ -23,6 +25,7 @@ import pytest
 from lxml import etree
 
 from dualroot import paths
+from dualroot.cib.config import lab_config
 from dualroot.lab.health import wait_healthy
 
 pytestmark = pytest.mark.lab
@@ -66,6 +69,35 @@ def test_pcmk_stack_is_up_and_monitored(lab, node: str) -> None:
     assert result.rc == 0, result.stderr
     assert lab.run(node, ["cat", "/sys/fs/ocfs2/cluster_stack"], timeout=30).check().stdout.strip() == "pcmk"
     assert lab.run(node, ["pidof", "dlm_controld"], timeout=30).rc == 0
+    assert toss_secs(lab, node) == lab_config().dlm_toss_secs  # the rendered parameter, applied at start
+
+
+def toss_secs(lab, node: str) -> int:
+    return int(lab.run(node, ["cat", paths.DLM_TOSS_SECS], timeout=30).check().stdout)
+
+
+def test_a_changed_dlm_toss_secs_is_reloaded_without_a_restart(lab) -> None:
+    """Pacemaker sees a reloadable parameter change and runs reload-agent: the DLM takes the new value
+    and dlm_controld (and so every mount above it) keeps running."""
+    pids = {node: lab.run(node, ["pidof", "dlm_controld"], timeout=30).check().stdout.strip() for node in NODES}
+    rendered = str(lab_config().dlm_toss_secs)
+    try:
+        lab.run("node1", set_stack_param("dlm_toss_secs", "120"), timeout=60).check()
+        for node in NODES:
+            lab.wait_for(f"toss_secs 120 on {node}", lambda n=node: toss_secs(lab, n) == 120,
+                         timeout=120, interval=2)
+    finally:
+        lab.run("node1", set_stack_param("dlm_toss_secs", rendered), timeout=60).check()
+    for node in NODES:
+        lab.wait_for(f"toss_secs {rendered} on {node}", lambda n=node: toss_secs(lab, n) == int(rendered),
+                     timeout=120, interval=2)
+        assert lab.run(node, ["pidof", "dlm_controld"], timeout=30).check().stdout.strip() == pids[node]
+        assert mounted(lab, node)
+
+
+def set_stack_param(name: str, value: str) -> list[str]:
+    return ["crm_resource", "--resource", STACK_CLONE.removesuffix("-clone"), "--set-parameter", name,
+            "--parameter-value", value]
 
 
 @pytest.mark.parametrize("node", NODES)
@@ -162,3 +194,5 @@ def test_stack_stop_and_start_under_pacemaker(lab) -> None:
     wait_healthy(lab, 600)
     for node in NODES:
         assert lab.run(node, [*env(node), O2CB, "monitor"], timeout=60).rc == 0
+        # dlm_controld made the DLM's cluster directory anew (kernel default 10 s): the start set it again
+        assert toss_secs(lab, node) == lab_config().dlm_toss_secs

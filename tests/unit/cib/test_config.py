@@ -194,3 +194,26 @@ def test_with_agents_checks_like_a_config_file():
     with pytest.raises(DualrootError, match="--agents stock"):
         with_agents(cfg, Agents.STOCK)
     assert with_agents(lab_config(), Agents.STOCK).agents is Agents.STOCK
+
+
+def test_dlm_toss_secs_defaults_to_600_and_is_checked():
+    from dualroot.cib.model import plan_stack
+
+    assert lab_config().dlm_toss_secs == 600
+    data = lab_data()
+    data["cluster"]["dlm_toss_secs"] = 120
+    assert ("dlm_toss_secs", "120") in plan_stack(parse_config(data)).stack.primitive.params
+    data["cluster"]["dlm_toss_secs"] = 0
+    with pytest.raises(DualrootError, match="cluster.dlm_toss_secs"):
+        parse_config(data)
+
+
+def test_dlm_toss_secs_is_refused_on_the_classic_stack_and_not_rendered_there():
+    from dualroot.cib.model import plan_stack
+
+    data = lab_data()
+    data["cluster"].update(stack="o2cb", dlm_toss_secs=600)
+    with pytest.raises(DualrootError, match="cluster.dlm_toss_secs.*pcmk"):
+        parse_config(data)
+    del data["cluster"]["dlm_toss_secs"]
+    assert plan_stack(parse_config(data)).stack.primitive.params == (("stack", "o2cb"),)

@@ -36,7 +36,7 @@ def test_lab_dualroot_stack():
     assert meta["promoted-max"] == "2" and meta["notify"] == "true" and meta["interleave"] == "true"
     assert dict(plan.stack.meta) == {"interleave": "true"} and dict(plan.fs.meta) == {"interleave": "true"}
     assert plan.drbd.primitive.params == (("drbd_resource", "r0"),)
-    assert plan.stack.primitive.params == (("stack", "pcmk"),)
+    assert plan.stack.primitive.params == (("stack", "pcmk"), ("dlm_toss_secs", "600"))
     assert dict(plan.fs.primitive.params) == {
         "device": "/dev/drbd0",
         "directory": "/srv/ocfs2",

@@ -242,6 +242,71 @@ def test_start_selects_the_pcmk_stack_and_mounts_configfs(host: Path) -> None:
     assert (host / "sys" / "fs" / "ocfs2" / "cluster_stack").read_text() == "pcmk\n"
 
 
+def started_stack(host: Path, toss: str) -> HostRunner:
+    """A node whose dlm_controld runs and whose DLM cluster directory holds toss_secs = `toss`."""
+    (host / "sys/kernel/config/dlm/cluster/comms/1").mkdir(parents=True)
+    (host / "sys/kernel/config/dlm/cluster/toss_secs").write_text(toss + "\n")
+    (host / "sys/fs/ocfs2").mkdir(parents=True)
+    (host / "sys/fs/ocfs2/cluster_stack").write_text("pcmk\n")
+    fake_daemon(host)
+    return HostRunner({"/proc/mounts": MOUNTS}, sysfs_root=host)
+
+
+def test_start_sets_the_dlm_toss_secs(host: Path) -> None:
+    runner = started_stack(host, "10")
+    runner.expect(CIB, stdout=crm_config())
+    runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
+    runner.allow(STATUS, stdout=STATUS_HEALTHY)
+    assert call("start", environ(host, OCF_RESKEY_dlm_toss_secs="600"), runner) == (0, "")
+    assert (host / "sys/kernel/config/dlm/cluster/toss_secs").read_text() == "600\n"
+
+
+def test_start_without_dlm_toss_secs_leaves_the_kernels_value(host: Path) -> None:
+    runner = started_stack(host, "10")
+    runner.expect(CIB, stdout=crm_config())
+    runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
+    runner.allow(STATUS, stdout=STATUS_HEALTHY)
+    assert call("start", environ(host), runner) == (0, "")
+    assert (host / "sys/kernel/config/dlm/cluster/toss_secs").read_text() == "10\n"
+
+
+def test_reload_agent_applies_a_changed_dlm_toss_secs(host: Path) -> None:
+    runner = started_stack(host, "600")
+    assert call("reload-agent", environ(host, OCF_RESKEY_dlm_toss_secs="120"), runner) == (0, "")
+    assert (host / "sys/kernel/config/dlm/cluster/toss_secs").read_text() == "120\n"
+    assert runner.calls == []
+
+
+def test_reload_agent_while_stopped_writes_nothing(host: Path) -> None:
+    runner = HostRunner({})
+    assert call("reload-agent", environ(host, OCF_RESKEY_dlm_toss_secs="120"), runner) == (0, "")
+    assert not (host / "sys").exists() and runner.calls == []
+
+
+def test_an_unwritable_toss_secs_is_a_warning_not_a_failed_start(host: Path) -> None:
+    runner = started_stack(host, "10")
+    toss = host / "sys/kernel/config/dlm/cluster/toss_secs"
+    toss.unlink()
+    toss.mkdir()  # open(..., "w") fails: IsADirectoryError
+    runner.files[paths.DLM_TOSS_SECS] = "10\n"  # what a read shows
+    runner.expect(CIB, stdout=crm_config())
+    runner.expect([paths.MODPROBE, "dlm"]).expect([paths.MODPROBE, "ocfs2_stack_user"])
+    runner.allow(STATUS, stdout=STATUS_HEALTHY)
+    assert call("start", environ(host, OCF_RESKEY_dlm_toss_secs="600"), runner) == (0, "")
+
+
+@pytest.mark.parametrize(("value", "why"), [("0", "at least 1"), ("abc", "integer"), ("86401", "at most")])
+def test_bad_dlm_toss_secs_is_named(host: Path, value: str, why: str) -> None:
+    rc, reason = call("monitor", environ(host, OCF_RESKEY_dlm_toss_secs=value), HostRunner({}))
+    assert rc == 6 and "dlm_toss_secs" in reason and why in reason
+
+
+def test_dlm_toss_secs_with_the_classic_stack_is_refused(host: Path) -> None:
+    env = environ(host, OCF_RESKEY_stack="o2cb", OCF_RESKEY_dlm_toss_secs="600")
+    rc, reason = call("monitor", env, HostRunner({}))
+    assert rc == 6 and "dlm_toss_secs applies only to stack=pcmk" in reason
+
+
 # --- stop (pcmk) ------------------------------------------------------------------------------------
 def test_stop_refuses_while_ocfs2_is_mounted(host: Path) -> None:
     fake_daemon(host)
