@@ -79,7 +79,8 @@ def toss_secs(lab, node: str) -> int:
 def test_a_changed_dlm_toss_secs_is_reloaded_without_a_restart(lab) -> None:
     """Pacemaker sees a reloadable parameter change and runs reload-agent: the DLM takes the new value
     and dlm_controld (and so every mount above it) keeps running."""
-    pids = {node: lab.run(node, ["pidof", "dlm_controld"], timeout=30).check().stdout.strip() for node in NODES}
+    pids = {node: lab.run(node, ["pidof", "dlm_controld"], timeout=30).check().stdout.strip()
+            for node in NODES}
     rendered = str(lab_config().dlm_toss_secs)
     try:
         lab.run("node1", set_stack_param("dlm_toss_secs", "120"), timeout=60).check()
