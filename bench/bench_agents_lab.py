@@ -10,7 +10,8 @@ environment, real drbdadm, crm_attribute and the CIB), under TCG, so a command c
 Promotion scores are written under a bench-only resource name (bench-drbd), never the live one's.
 A recurring drbd monitor re-sends an unchanged score only every SCORE_REFRESH_S (300 s: about one
 monitor in ten at the rendered 29 s interval): "drbd monitor (Promoted)" is such a monitor, "... score
-sent" the one that sends (its record of the last send removed before each run, untimed).
+sent" the one that sends (its record of the last send removed before each run, untimed; the stock
+agent keeps no such record, so removing it before its runs too changes nothing there).
 
     python3 bench/bench_agents_lab.py [--node node1] [--runs 15] [--json bench/results/agents_lab.json]
 
@@ -51,8 +52,8 @@ MOUNT = {
 STACK = {**COMMON, "OCF_RESOURCE_INSTANCE": "bench-dlm:0", "OCF_RESKEY_CRM_meta_interval": "20000"}
 
 SCORE_RECORD = f"{paths.RSCTMP}/dualroot-promotion-bench-drbd_0"  # PromotionScores' state file
-# case -> (dualroot argv+env, stock argv+env, expected exit code, untimed argv run before each
-# dualroot run or None); every monitor must answer with the expected code
+# case -> (dualroot argv+env, stock argv+env, expected exit code, untimed argv run before each run
+# of either side, or None); every monitor must answer with the expected code
 CASES = {
     "drbd monitor (Promoted)": (
         ([f"{OCF}/dualroot/drbd", "monitor"], DRBD),
@@ -98,7 +99,7 @@ for name, (ours, theirs, expected, before) in cases.items():
     codes = {"dualroot": set(), "stock": set()}
     for i in range(runs + 1):  # the first round warms caches and is dropped
         for side, (argv, env) in (("dualroot", ours), ("stock", theirs)):
-            if side == "dualroot" and before:
+            if before:
                 subprocess.run(before, check=True)
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
@@ -121,25 +122,19 @@ def median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node", default="node1")
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "agents_lab.json")
-    args = parser.parse_args()
-
-    lab = Lab()
-    lab.script(args.node, f"cat > {GUEST_SCRIPT} <<'EOF'\n{GUEST_TIMER}\nEOF\n")
-    cases = {name: [list(ours), list(theirs), expected, before]
-             for name, (ours, theirs, expected, before) in CASES.items()}
-    print(f"timing {len(cases)} monitor pairs x {args.runs} runs on {args.node} (TCG: a few minutes)...",
-          flush=True)
-    result = lab.run(args.node, ["python3", GUEST_SCRIPT, str(args.runs)], timeout=1800.0,
-                     input=json.dumps(cases))
+def time_in_guest(lab: Lab, node: str, cases: dict, runs: int) -> dict:
+    """Run GUEST_TIMER on `node` over `cases` (name -> (ours, theirs, expected, before)); its raw JSON."""
+    lab.script(node, f"cat > {GUEST_SCRIPT} <<'EOF'\n{GUEST_TIMER}\nEOF\n")
+    listed = {name: [list(ours), list(theirs), expected, before]
+              for name, (ours, theirs, expected, before) in cases.items()}
+    result = lab.run(node, ["python3", GUEST_SCRIPT, str(runs)], timeout=1800.0, input=json.dumps(listed))
     if not result.ok:
-        print(f"the guest timer failed: {result.stderr.strip()[-500:]}", file=sys.stderr)
-        return 1
-    raw = json.loads(result.stdout)
+        raise RuntimeError(f"the guest timer failed: {result.stderr.strip()[-500:]}")
+    return json.loads(result.stdout)
+
+
+def table_rows(raw: dict) -> dict:
+    """Medians and ratios per case, printed as a table as they are computed."""
     rows = {}
     print(f"{'case':<26} {'dualroot ms':>11} {'stock ms':>9} {'wall':>6} {'dualroot CPU':>12} "
           f"{'stock CPU':>9} {'CPU':>6}  exit codes")
@@ -161,6 +156,25 @@ def main() -> int:
               f"{row['ratio_wall']:>6.2f} {row['dualroot_cpu_ms']:>12.1f} {row['stock_cpu_ms']:>9.1f} "
               f"{row['ratio_cpu']:>6.2f}  "
               f"{entry['codes']['dualroot']}/{entry['codes']['stock']} (expected {entry['expected']})")
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--node", default="node1")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "agents_lab.json")
+    args = parser.parse_args()
+
+    lab = Lab()
+    print(f"timing {len(CASES)} monitor pairs x {args.runs} runs on {args.node} (TCG: a few minutes)...",
+          flush=True)
+    try:
+        raw = time_in_guest(lab, args.node, CASES, args.runs)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    rows = table_rows(raw)
     report = {
         "what": "agent monitors on a lab node (TCG guest, real DRBD/DLM/OCFS2), dualroot vs stock",
         "node": args.node,
