@@ -26,6 +26,7 @@ CIBADMIN = "/usr/sbin/cibadmin"
 CRM_VERIFY = "/usr/sbin/crm_verify"
 CRM_SIMULATE = "/usr/sbin/crm_simulate"
 CRM_DIFF = "/usr/sbin/crm_diff"
+CRM_RESOURCE = "/usr/sbin/crm_resource"
 CRM_NODE = "/usr/sbin/crm_node"
 CRM_MASTER = "/usr/sbin/crm_master"  # Pacemaker < 2.1 (feature set < 3.10.0) only
 STONITH_ADMIN = "/usr/sbin/stonith_admin"

@@ -9,6 +9,11 @@ files on the remote side. The steps:
   4. `crm_diff --no-version`                     the patch from live to new (exit 0: nothing to do)
   5. `cibadmin --patch --xml-text`               one atomic change
   6. `cibadmin --query` + `crm_diff` again       proof that the cluster now holds what was rendered
+When the patch changes the agent of a resource the cluster has run (switching `agents`, stock <->
+dualroot), every resource is stopped first (`stop-all-resources`, then `crm_resource --wait`), the
+patch swaps them and the property is deleted again: swapped live, the old clone vanished from under
+a mounted volume and the new one took over an id mid-transition, which in the lab ended with a node
+fenced.
 Idempotent: dualroot's objects have fixed ids, so a second apply finds no difference and pushes nothing.
 The status section is left out of the diff: it is the cluster's, not the configuration's.
 """
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -29,6 +34,9 @@ from dualroot.cib.model import plan_stack
 from dualroot.command import CommandResult, Runner
 from dualroot.errors import DualrootError
 
+STOP_ALL = "stop-all-resources"
+STOP_WAIT_S = 300  # crm_resource --wait for the whole stack to stop (a TCG lab needs a minute or two)
+
 
 @dataclass(frozen=True)
 class ApplyResult:
@@ -36,6 +44,7 @@ class ApplyResult:
     pushed: bool  # the patch was pushed (False when nothing changed, or on a dry run)
     diff: str  # crm_diff's patch XML; "" when nothing changed
     summary: tuple[str, ...]  # one line per change, e.g. "create clone o2cb-clone"
+    swapped: tuple[str, ...] = ()  # resources whose agent changes and that the cluster has run
 
 
 def retired_ids(cfg: ClusterConfig) -> set[str]:
@@ -67,8 +76,46 @@ def _call(run: Runner, argv: list[str]) -> CommandResult:
 
 def query_cib(run: Runner) -> etree._Element:
     """The live CIB (configuration only), through `run`."""
+    return _without_status(_query_with_status(run))
+
+
+def _query_with_status(run: Runner) -> etree._Element:
     result = _call(run, [paths.CIBADMIN, "--query"]).check()
-    return _without_status(cib_xml.parse_xml(result.stdout, "cibadmin --query output"))
+    return cib_xml.parse_xml(result.stdout, "cibadmin --query output")
+
+
+def _agent(primitive: etree._Element) -> tuple[str | None, ...]:
+    return primitive.get("class"), primitive.get("provider"), primitive.get("type")
+
+
+def swapped_resources(live: etree._Element, new: etree._Element) -> tuple[str, ...]:
+    """Primitives of `live` that `new` drops or runs with another agent, and that the cluster has run
+    (the status section holds their history): these must be stopped before the swap."""
+    path = f"{cib_xml.TAG_CONFIGURATION}/{cib_xml.TAG_RESOURCES}//{cib_xml.TAG_PRIMITIVE}"
+    wanted = {p.get("id"): _agent(p) for p in new.iterfind(path)}
+    changing = {p.get("id", "") for p in live.iterfind(path)
+                if p.get("id") not in wanted or wanted[p.get("id")] != _agent(p)}
+    ran = {r.get("id", "").split(":")[0] for r in live.iterfind(
+        f"{cib_xml.TAG_STATUS}/node_state/lrm/lrm_resources/lrm_resource")}
+    return tuple(sorted(changing & ran))
+
+
+def _stop_all_set(cib: etree._Element) -> bool:
+    path = f"{cib_xml.TAG_CONFIGURATION}/{cib_xml.TAG_CRM_CONFIG}/{cib_xml.TAG_CLUSTER_PROPERTY_SET}/" \
+           f"{cib_xml.TAG_NVPAIR}[@name='{STOP_ALL}']"
+    return any(n.get("value", "").lower() in ("true", "yes", "on", "1") for n in cib.iterfind(path))
+
+
+def _stop_all(run: Runner) -> None:
+    """Stop every resource and wait until the cluster has done so."""
+    _call(run, [paths.CRM_ATTRIBUTE, "--type", "crm_config", "--name", STOP_ALL, "--update", "true"]).check()
+    waited = _call(run, [paths.CRM_RESOURCE, "--wait", "--timeout", f"{STOP_WAIT_S}s"])
+    if waited.rc != 0:
+        raise DualrootError(
+            f"the resources did not stop within {STOP_WAIT_S} s (crm_resource --wait exit code {waited.rc});"
+            f" {STOP_ALL} is still true and nothing else was changed",
+            "see crm_mon for what is stuck; once stopped, apply again (it unsets stop-all-resources)",
+        )
 
 
 def diff_cib(run: Runner, original: etree._Element, new: etree._Element) -> str:
@@ -112,15 +159,21 @@ def summarize_patch(diff: str) -> tuple[str, ...]:
 
 
 def apply_cib(
-    run: Runner, desired: etree._Element, retire: Iterable[str] = (), dry_run: bool = False
+    run: Runner, desired: etree._Element, retire: Iterable[str] = (), dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Put the stack of the `desired` CIB (render_cib) into the live cluster reached through `run`."""
-    live = query_cib(run)
+    live_with_status = _query_with_status(run)
+    live = _without_status(live_with_status)
     new = cib_xml.merge_cib(live, desired, retire)
     diff = diff_cib(run, live, new)
     if not diff:
         return ApplyResult(changed=False, pushed=False, diff="", summary=())
+    swapped = swapped_resources(live_with_status, new)
     summary = summarize_patch(diff)
+    if swapped:
+        summary = (f"stop every resource first ({STOP_ALL}): the agent of {', '.join(swapped)} changes",
+                   *summary)
     verify = _call(run, [paths.CRM_VERIFY, "--xml-text", _text(cib_xml.configuration_only(new))])
     if verify.rc != 0:
         detail = (verify.stderr or verify.stdout).strip().splitlines()
@@ -129,8 +182,16 @@ def apply_cib(
             "nothing was pushed; run dualroot cib check on the config",
         )
     if dry_run:
-        return ApplyResult(changed=True, pushed=False, diff=diff, summary=summary)
+        return ApplyResult(changed=True, pushed=False, diff=diff, summary=summary, swapped=swapped)
+    stop_first = bool(swapped) and not _stop_all_set(live)  # an admin's own stop-all stays as it is
+    if stop_first:
+        if progress is not None:
+            progress(f"stopping every resource before the agent of {', '.join(swapped)} changes "
+                     f"(up to {STOP_WAIT_S} s)")
+        _stop_all(run)
     _call(run, [paths.CIBADMIN, "--patch", "--xml-text", diff]).check()
+    if stop_first:
+        _call(run, [paths.CRM_ATTRIBUTE, "--type", "crm_config", "--name", STOP_ALL, "--delete"]).check()
     # Converged = what a second apply would find: nothing to change.
     again = query_cib(run)
     left = diff_cib(run, again, cib_xml.merge_cib(again, desired, retire))
@@ -139,9 +200,12 @@ def apply_cib(
             "the cluster's configuration still differs from the rendered stack after the patch",
             f"someone changed it meanwhile? first difference: {summarize_patch(left)[:1]}",
         )
-    return ApplyResult(changed=True, pushed=True, diff=diff, summary=summary)
+    return ApplyResult(changed=True, pushed=True, diff=diff, summary=summary, swapped=swapped)
 
 
-def apply_config(run: Runner, cfg: ClusterConfig, dry_run: bool = False) -> ApplyResult:
-    """Apply the stack of `cfg` (also removing what an earlier apply with another agent set made)."""
-    return apply_cib(run, cib_xml.render_cib(plan_stack(cfg)), retire=retired_ids(cfg), dry_run=dry_run)
+def apply_config(run: Runner, cfg: ClusterConfig, dry_run: bool = False,
+                 progress: Callable[[str], None] | None = None) -> ApplyResult:
+    """Apply the stack of `cfg` (also removing what an earlier apply with another agent set made);
+    `progress` hears of the one long step, the stop before an agent swap."""
+    return apply_cib(run, cib_xml.render_cib(plan_stack(cfg)), retire=retired_ids(cfg), dry_run=dry_run,
+                     progress=progress)

@@ -147,11 +147,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from dualroot.cib.apply import apply_config
+    from dualroot.cib.apply import STOP_WAIT_S, apply_config
     from dualroot.command import host_runner
 
     cfg = _config(args)
-    result = apply_config(host_runner(timeout=120.0), cfg, dry_run=args.dry_run)
+    result = apply_config(host_runner(timeout=STOP_WAIT_S + 60.0), cfg, dry_run=args.dry_run,
+                          progress=lambda line: print(line, flush=True))
     if not result.changed:
         print("nothing changed: the cluster already runs the rendered stack")
         return 0
@@ -160,6 +161,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
         print(f"  {line}")
     if result.pushed:
         print(f"pushed one patch ({len(result.summary)} changes); a second apply finds nothing to change")
+        if result.swapped:
+            print("the resources were stopped for the swap and start again now (watch crm_mon)")
     else:
         print(f"dry run: {len(result.summary)} changes not pushed")
     return 0

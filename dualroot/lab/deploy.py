@@ -81,8 +81,15 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
     lab.wait_for("both nodes online in Pacemaker with a DC elected",
                  lambda: _cluster_online(lab), CLUSTER_ONLINE_TIMEOUT, 2.0)
     step("Pacemaker online on both nodes")
-    changed = apply_stack(lab, cfg)
+    changed = apply_stack(lab, cfg, progress)
     step("CIB " + ("pushed as one patch" if changed else "already as rendered: nothing to change"))
+    if changed:
+        # DRBD and the mount still look healthy right after the push, before Pacemaker has acted on it
+        # (a switch of --agents passed as healthy while the old stack was still being stopped): first
+        # let the transition run to its end. Its result is judged by the health check below.
+        lab.run(lab.nodes[0], ["crm_resource", "--wait", "--timeout", f"{STACK_UP_TIMEOUT:.0f}s"],
+                timeout=STACK_UP_TIMEOUT + 60)
+        step("Pacemaker's transition for the new CIB complete")
     if not changed and not cluster_health(lab).healthy:
         # a redeploy (e.g. fixed agents installed): let Pacemaker retry what failed before
         lab.run(lab.nodes[0], ["crm_resource", "--cleanup"], timeout=120).check()
@@ -235,11 +242,13 @@ mkdir -p "$(dirname @INSTALL_ID@)" && echo @BUILD@ > @INSTALL_ID@
 """
 
 
-def apply_stack(lab: Lab, cfg: ClusterConfig) -> bool:
+def apply_stack(lab: Lab, cfg: ClusterConfig, progress: Progress | None = None) -> bool:
     """Render the CIB for cfg and apply it on the first node; True when something changed."""
-    from dualroot.cib.apply import apply_config
+    from dualroot.cib.apply import STOP_WAIT_S, apply_config
 
-    return apply_config(lab.runner(lab.nodes[0], timeout=120), cfg).changed
+    # long enough for an agent swap, which waits for the whole stack to stop first
+    say = (lambda line: progress(f"deploy: {line}")) if progress is not None else None
+    return apply_config(lab.runner(lab.nodes[0], timeout=STOP_WAIT_S + 60), cfg, progress=say).changed
 
 
 def _cluster_online(lab: Lab) -> bool:

@@ -115,3 +115,62 @@ def test_verify_sees_the_configuration_without_nodes_and_status():
     assert "<node " not in verified and "node_state" not in verified and "<primitive" in verified
     diffed = run.calls[1]
     assert "node_state" not in diffed[3] and '<node id="1"' in diffed[3]
+
+
+def running_dualroot_cib(stop_all: bool = False) -> str:
+    """The lab's dualroot stack as the live CIB, with history for drbd_r0:0 and o2cb:1 (it has run)."""
+    from dualroot.cib.cib_xml import merge_plan
+    from dualroot.cib.model import plan_stack
+
+    text = to_text(merge_plan(empty_cib(), plan_stack(lab_config())))
+    if stop_all:
+        stop_all = '<nvpair id="sa" name="stop-all-resources" value="true"/>'
+        text = text.replace("</cluster_property_set>", stop_all + "</cluster_property_set>", 1)
+    return text.replace("<status/>", '<status><node_state id="1" uname="node1"><lrm id="1"><lrm_resources>'
+                        '<lrm_resource id="drbd_r0:0" type="drbd" class="ocf" provider="dualroot"/>'
+                        '<lrm_resource id="o2cb:1" type="o2cb" class="ocf" provider="dualroot"/>'
+                        "</lrm_resources></lrm></node_state></status>")
+
+
+SET_STOP_ALL = (("crm_attribute", "--type"), 0, "")
+SETTLED = (("crm_resource", "--wait"), 0, "")
+
+
+def test_an_agent_swap_of_running_resources_stops_everything_first():
+    from dualroot.cib.config import Agents, with_agents
+
+    run = ScriptedRunner([query(running_dualroot_cib()), DIFFERS, VERIFIED, SET_STOP_ALL, SETTLED, PATCHED,
+                          SET_STOP_ALL, query(), SAME])
+    said: list[str] = []
+    result = apply_config(run, with_agents(lab_config(), Agents.STOCK), progress=said.append)
+    assert run.script == [] and result.pushed and len(said) == 1 and "drbd_r0, o2cb" in said[0]
+    assert result.swapped == ("drbd_r0", "o2cb") and "stop every resource first" in result.summary[0]
+    assert run.calls[3][-4:] == ["--name", "stop-all-resources", "--update", "true"]
+    assert run.calls[6][-3:] == ["--name", "stop-all-resources", "--delete"]
+
+
+def test_a_swap_that_does_not_stop_in_time_changes_nothing_else():
+    from dualroot.cib.config import Agents, with_agents
+
+    run = ScriptedRunner([query(running_dualroot_cib()), DIFFERS, VERIFIED, SET_STOP_ALL,
+                          (("crm_resource", "--wait"), 124, "")])
+    with pytest.raises(DualrootError, match="did not stop within"):
+        apply_config(run, with_agents(lab_config(), Agents.STOCK))
+    assert not any("--patch" in argv for argv in run.calls)
+
+
+def test_an_admins_own_stop_all_is_left_alone():
+    from dualroot.cib.config import Agents, with_agents
+
+    live = running_dualroot_cib(stop_all=True)
+    run = ScriptedRunner([query(live), DIFFERS, VERIFIED, PATCHED, query(), SAME])
+    result = apply_config(run, with_agents(lab_config(), Agents.STOCK))
+    assert result.swapped and run.script == []
+
+
+def test_a_parameter_change_on_the_same_agents_stops_nothing():
+    import dataclasses
+
+    cfg = dataclasses.replace(lab_config(), dlm_toss_secs=120)
+    run = ScriptedRunner([query(running_dualroot_cib()), DIFFERS, VERIFIED, PATCHED, query(), SAME])
+    assert apply_config(run, cfg).swapped == () and run.script == []
