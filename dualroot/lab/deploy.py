@@ -87,7 +87,7 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
         # DRBD and the mount still look healthy right after the push, before Pacemaker has acted on it
         # (a switch of --agents passed as healthy while the old stack was still being stopped): first
         # let the transition run to its end. Its result is judged by the health check below.
-        lab.run(lab.nodes[0], ["crm_resource", "--wait", "--timeout", f"{STACK_UP_TIMEOUT:.0f}s"],
+        lab.run(lab.nodes[0], [paths.GUEST_CRM_RESOURCE, "--wait", "--timeout", f"{STACK_UP_TIMEOUT:.0f}s"],
                 timeout=STACK_UP_TIMEOUT + 60)
         step("Pacemaker's transition for the new CIB complete")
     if not changed and not cluster_health(lab).healthy:

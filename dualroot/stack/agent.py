@@ -627,8 +627,8 @@ def monitor(ctx: ActionContext) -> OcfExit:
 
 
 def reload_agent(ctx: ActionContext) -> OcfExit:
-    """Apply a changed dlm_toss_secs to the running DLM; every other parameter is read when an
-    action runs."""
+    """Apply a changed dlm_toss_secs (the only reloadable parameter) to the running DLM; a change of
+    any other makes Pacemaker restart the stack instead."""
     if _check_params(ctx) is StackName.PCMK and _dlm_pids(ctx):
         _apply_toss_secs(ctx)
     return OcfExit.SUCCESS
