@@ -159,6 +159,15 @@ def table_rows(raw: dict) -> dict:
     return rows
 
 
+def write_report(path: Path, rows: dict, *, what: str, node: str, runs: int, target: str) -> None:
+    """The JSON every guest-timer bench writes: what was timed, where, how often, and the rows."""
+    report = {"what": what, "node": node, "runs": runs,
+              "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "target": target, "cases": rows}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"(medians of {runs} runs; JSON: {path})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--node", default="node1")
@@ -174,18 +183,9 @@ def main() -> int:
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
-    rows = table_rows(raw)
-    report = {
-        "what": "agent monitors on a lab node (TCG guest, real DRBD/DLM/OCFS2), dualroot vs stock",
-        "node": args.node,
-        "runs": args.runs,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "target": "monitor at most 1/3 of the stock agent's (issues 4 and 5)",
-        "cases": rows,
-    }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"(medians of {args.runs} runs; JSON: {args.json})")
+    write_report(args.json, table_rows(raw), node=args.node, runs=args.runs,
+                 what="agent monitors on a lab node (TCG guest, real DRBD/DLM/OCFS2), dualroot vs stock",
+                 target="monitor at most 1/3 of the stock agent's (issues 4 and 5)")
     return 0
 
 

@@ -21,15 +21,13 @@ Needs the lab up with dualroot's agents (`dualroot lab up`). Not a test: nothing
 """
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_agents_lab import table_rows, time_in_guest  # noqa: E402
+from bench.bench_agents_lab import table_rows, time_in_guest, write_report  # noqa: E402
 from dualroot import paths  # noqa: E402
 
 NODE, PEER = "node1", "node2"
@@ -103,18 +101,11 @@ def main() -> int:
     rows = table_rows(raw)
     for row in rows.values():
         row["dualroot_within_target"] = row["dualroot_wall_ms"] <= TARGET_S * 1000
-    report = {
-        "what": "fence-peer handler with the fence taken out (peer online and surely not Promoted: "
-                "constraint only, exit 4), dualroot-fence-peer vs crm-fence-peer.sh, DRBD 8.4, TCG guest",
-        "node": NODE,
-        "runs": args.runs,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "target": f"dualroot-fence-peer at most {TARGET_S} s (issue 4)",
-        "cases": rows,
-    }
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"(medians of {args.runs} runs; JSON: {args.json})")
+    write_report(args.json, rows, node=NODE, runs=args.runs,
+                 what="fence-peer handler with the fence taken out (peer online and surely not "
+                      "Promoted: constraint only, exit 4), dualroot-fence-peer vs crm-fence-peer.sh, "
+                      "DRBD 8.4, TCG guest",
+                 target=f"dualroot-fence-peer at most {TARGET_S} s (issue 4)")
     return 0
 
 

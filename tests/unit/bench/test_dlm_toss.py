@@ -1,27 +1,21 @@
 """The toss_secs benchmark against a recorded lab: what it sets, and that it always puts the original
 toss_secs back, also when a measurement fails halfway."""
 
-import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
 from dualroot.command import CommandResult
 from dualroot.errors import DualrootError
+from tests.unit.bench import loading
 
 pytestmark = pytest.mark.unit
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
 
 
 def load_bench():
-    sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("bench_dlm_toss", BENCH / "bench_dlm_toss.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return loading.load_bench("bench_dlm_toss")
 
 
 class RecordedLab:

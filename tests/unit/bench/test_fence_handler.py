@@ -1,19 +1,17 @@
 """The fence-peer handler benchmark against a recorded lab: it times both handlers with the constraint
 removed before every run, and always takes node2 out of standby again, also when the timing fails."""
 
-import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
 from dualroot.cib.config import Agents
 from dualroot.command import CommandResult
+from tests.unit.bench import loading
 
 pytestmark = pytest.mark.unit
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
 PROC_DRBD_PEER_LOST = (
     "version: 8.4.11 (api:1/proto:86-101)\n"
     " 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----\n"
@@ -21,11 +19,7 @@ PROC_DRBD_PEER_LOST = (
 
 
 def load_bench():
-    sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("bench_fence_handler", BENCH / "bench_fence_handler.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return loading.load_bench("bench_fence_handler")
 
 
 class RecordedLab:

@@ -1,24 +1,20 @@
 """The small-files benchmark: the guest workload run for real here, and the ratio arithmetic."""
 
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.unit.bench import loading
+
 pytestmark = pytest.mark.unit
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
-GUEST = BENCH / "small_files_guest.py"
+GUEST = loading.BENCH / "small_files_guest.py"
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_small_files", BENCH / "bench_small_files.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return loading.load_bench("bench_small_files")
 
 
 def guest(*args):
