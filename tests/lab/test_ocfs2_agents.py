@@ -7,8 +7,8 @@
 - ocf-tester runs the whole ocfs2 action matrix on node1 against a second mount point of the volume;
 - a forced stop by Pacemaker (ban from node2) with a real busy holder inside the mount: the holder is
   stopped, a process outside the mount survives, the stack stays up; the ban is lifted afterwards;
-- o2cb stop and start under Pacemaker (fs first): dlm_controld goes away and comes back, and the DLM
-  still keeps the rendered dlm_toss_secs (the first start after boot set it: checked above);
+- o2cb stop and start under Pacemaker (fs first): dlm_controld goes away and comes back, and the start
+  writes dlm_toss_secs (changed while the stack was down) into the DLM;
 - a changed dlm_toss_secs reaches the DLM through reload-agent, with dlm_controld and the mounts kept.
 
 The classic o2cb stack runs in tests/lab/test_o2cb_classic.py (node1 taken out of the pcmk stack, a
@@ -181,21 +181,28 @@ def target_role(clone: str, value: str | None) -> list[str]:
 
 
 def test_stack_stop_and_start_under_pacemaker(lab) -> None:
+    """Stopped and started again; dlm_toss_secs is changed while the stack is down, so the value the
+    DLM shows afterwards can only come from the start (the dlm module's own value outlives the daemon)."""
+    rendered = str(lab_config().dlm_toss_secs)
     try:
-        lab.run("node1", target_role(FS_CLONE, "Stopped"), timeout=60).check()
-        lab.run("node1", target_role(STACK_CLONE, "Stopped"), timeout=60).check()
+        try:
+            lab.run("node1", target_role(FS_CLONE, "Stopped"), timeout=60).check()
+            lab.run("node1", target_role(STACK_CLONE, "Stopped"), timeout=60).check()
+            for node in NODES:
+                lab.wait_for(f"dlm_controld gone on {node}",
+                             lambda n=node: lab.run(n, ["pidof", "dlm_controld"], timeout=30).rc != 0,
+                             timeout=240, interval=3)
+                assert lab.run(node, [*env(node), O2CB, "monitor"], timeout=60).rc == 7
+            lab.run("node1", set_stack_param("dlm_toss_secs", "300"), timeout=60).check()
+        finally:
+            for clone in (STACK_CLONE, FS_CLONE):
+                lab.run("node1", target_role(clone, None), timeout=60)
+        wait_healthy(lab, 600)
         for node in NODES:
-            lab.wait_for(f"dlm_controld gone on {node}",
-                         lambda n=node: lab.run(n, ["pidof", "dlm_controld"], timeout=30).rc != 0,
-                         timeout=240, interval=3)
-            assert lab.run(node, [*env(node), O2CB, "monitor"], timeout=60).rc == 7
+            assert lab.run(node, [*env(node), O2CB, "monitor"], timeout=60).rc == 0
+            assert toss_secs(lab, node) == 300
     finally:
-        for clone in (STACK_CLONE, FS_CLONE):
-            lab.run("node1", target_role(clone, None), timeout=60)
-    wait_healthy(lab, 600)
+        lab.run("node1", set_stack_param("dlm_toss_secs", rendered), timeout=60).check()
     for node in NODES:
-        assert lab.run(node, [*env(node), O2CB, "monitor"], timeout=60).rc == 0
-        # dlm_controld made the DLM's cluster directory anew; it shows the dlm module's value, which
-        # outlives the daemon (so this holds the value, not the start that wrote it: the check in
-        # test_pcmk_stack_is_up_and_monitored, on a freshly booted lab, does that)
-        assert toss_secs(lab, node) == lab_config().dlm_toss_secs
+        lab.wait_for(f"toss_secs {rendered} on {node}", lambda n=node: toss_secs(lab, n) == int(rendered),
+                     timeout=120, interval=2)
