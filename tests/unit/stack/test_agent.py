@@ -278,9 +278,13 @@ def test_reload_agent_applies_a_changed_dlm_toss_secs(host: Path) -> None:
 
 
 def test_reload_agent_while_stopped_writes_nothing(host: Path) -> None:
-    runner = HostRunner({})
+    # the DLM's file is there to be written (the test's tree), but no dlm_controld runs: nothing to reload
+    toss = host / "sys/kernel/config/dlm/cluster/toss_secs"
+    toss.parent.mkdir(parents=True)
+    toss.write_text("10\n")
+    runner = HostRunner({}, sysfs_root=host)
     assert call("reload-agent", environ(host, OCF_RESKEY_dlm_toss_secs="120"), runner) == (0, "")
-    assert not (host / "sys").exists() and runner.calls == []
+    assert toss.read_text() == "10\n" and runner.calls == []
 
 
 def test_an_unwritable_toss_secs_is_a_warning_not_a_failed_start(host: Path) -> None:
