@@ -92,7 +92,7 @@ def deploy(provider: QemuProvider, state: LabState, agents: str, progress: Progr
         step("Pacemaker's transition for the new CIB complete")
     if not changed and not cluster_health(lab).healthy:
         # a redeploy (e.g. fixed agents installed): let Pacemaker retry what failed before
-        lab.run(lab.nodes[0], ["crm_resource", "--cleanup"], timeout=120).check()
+        lab.run(lab.nodes[0], [paths.GUEST_CRM_RESOURCE, "--cleanup"], timeout=120).check()
         step("failed actions cleaned up so Pacemaker retries them")
     wait_healthy(lab, STACK_UP_TIMEOUT)
     step("both nodes Promoted with OCFS2 mounted")
@@ -186,7 +186,7 @@ def install_checkout(lab: Lab) -> bool:
     return True
 
 
-MAINTENANCE = ["crm_attribute", "--type", "crm_config", "--name", "maintenance-mode"]
+MAINTENANCE = [paths.GUEST_CRM_ATTRIBUTE, "--type", "crm_config", "--name", "maintenance-mode"]
 
 
 @contextmanager
