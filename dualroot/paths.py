@@ -58,6 +58,7 @@ DLM_TOSS_SECS = f"{CONFIGFS}/dlm/cluster/toss_secs"  # how long the DLM caches a
 O2CB = "/usr/sbin/o2cb"
 O2CLUSTER = "/usr/sbin/o2cluster"
 COROSYNC_CMAPCTL = "/usr/sbin/corosync-cmapctl"
+COROSYNC_CFGTOOL = "/usr/sbin/corosync-cfgtool"
 OCFS2_CLUSTER_CONF = "/etc/ocfs2/cluster.conf"
 SYS_KERNEL_DLM = "/sys/kernel/dlm"  # one directory per kernel DLM lockspace
 SYS_MODULE = "/sys/module"

@@ -12,7 +12,7 @@ fence:
    winner's constraint or for the peer to leave the membership (a crashed winner), then acts. The
    constraint is created with `cibadmin --create`, which fails if it exists: the CIB itself settles a
    race, and a node that finds the peer's constraint has lost (exit 1, I/O stays frozen until it is
-   fenced).
+   fenced; in dual-primary it leaves corosync too, so the winner need not wait out the token).
 3. The constraint `drbd-fence-by-handler-<res>-<clone>` keeps every node but this one from being
    promoted until the peer has resynced (built as XML, placed through cibadmin).
 4. Single-primary (promoted-max 1): the Secondary peer cannot write, the constraint is enough: exit 4.
@@ -66,7 +66,14 @@ HANDLER_BUDGET_S = 90.0  # the whole handler (LINBIT's crm-fence-peer uses --tim
 # few seconds apart at worst), and 10 s leaves a wide margin. A crashed winner costs nothing extra:
 # the loser acts as soon as the winner has left the membership.
 LOSER_DELAY_S = 10.0
-POLL_S = 0.5
+POLL_S = 0.25
+# In a replication-only cut corosync still reaches the loser, and the loser leaves corosync as soon as
+# it sees the winner's constraint (FencePeer._lost): then the winner's fence is confirmed at once,
+# not after the token timeout and consensus (6.6 s). The winner's fence waits this long for that when
+# the loser's corosync link is up: placing the constraint and one CIB poll of the loser took 1-2 s in
+# the lab, and its fence itself about 2 s more. A dead or cut-off peer has no corosync link by the time
+# DRBD calls the handler, and is fenced without a wait.
+LEAVE_WAIT_S = 3
 FENCE_TOLERANCE = "30s"  # a successful fence of the peer this recent counts (Pacemaker may have done it)
 CONSTRAINT_PREFIX = "drbd-fence-by-handler-"
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")
@@ -97,6 +104,7 @@ class NodeState(Record):
     """A node as the CIB's status section shows it."""
 
     online: bool  # in the membership with its controller joined
+    nodeid: str  # the node_state's id: the corosync node id
     unpromoted: bool  # surely not Promoted: its last action on the DRBD clone left it Unpromoted/stopped
 
 
@@ -145,8 +153,20 @@ def node_states(root: Element, primitive_id: str) -> dict[str, NodeState]:
     for node_state in root.iterfind("status/node_state"):
         online = _flag(node_state.get("in_ccm")) and _flag(node_state.get("crmd")) \
             and node_state.get("join") == "member"
-        states[node_state.get("uname", "")] = NodeState(online, _surely_unpromoted(node_state, primitive_id))
+        states[node_state.get("uname", "")] = NodeState(
+            online=online, nodeid=node_state.get("id", ""),
+            unpromoted=_surely_unpromoted(node_state, primitive_id))
     return states
+
+
+def knet_link_connected(stats: str) -> bool:
+    """Whether `corosync-cmapctl -m stats stats.knet.nodeN.` shows a connected link to node N
+    (`stats.knet.node2.link0.connected (u8) = 1`)."""
+    for line in stats.splitlines():
+        key, _, value = line.partition(" = ")
+        if key.split(" ", 1)[0].endswith(".connected") and value.strip() == "1":
+            return True
+    return False
 
 
 def _schema_at_least(validate_with: str, major: int, minor: int) -> bool:
@@ -308,8 +328,7 @@ class FencePeer:
         me = self.my_name(facts.node_names)
         peer = self.peer_name(me, facts)
         if facts.fence_constraint_allows == peer:
-            self.log.warning(f"{peer} already placed its fence constraint: this node lost, I/O stays frozen")
-            return HandlerExit.ERROR
+            return self._lost(facts, peer, f"{peer} already placed its fence constraint")
         dual = facts.promoted_max >= 2
         waited = False
         if dual and me > peer and facts.fence_constraint_allows != me:
@@ -322,7 +341,8 @@ class FencePeer:
         # constraint keeps it from being promoted until it has resynced. No fencing.
         spared = state is not None and state.online and state.unpromoted
         if dual and not spared and not waited:
-            return self._constraint_and_fence(facts, me, peer)
+            delay = LEAVE_WAIT_S if self._corosync_reaches(facts, peer) else 0
+            return self._constraint_and_fence(facts, me, peer, delay)
         placed = self._constraint_outcome(self.runner.run(self._create_argv(facts, me), timeout=15),
                                           facts, me, peer)
         if placed is not None:
@@ -345,18 +365,56 @@ class FencePeer:
                 return None
             facts = self.cib()
             if facts.fence_constraint_allows == peer:
-                self.log.warning(f"{peer} won the tie-break and placed its constraint: I/O stays frozen here")
-                return HandlerExit.ERROR
+                return self._lost(facts, peer, f"{peer} won the tie-break and placed its constraint")
             self.runner.sleep(POLL_S)
         self.log.warning(f"{peer} did not act within {LOSER_DELAY_S:.0f} s: acting as the winner")
         return None
 
-    def _constraint_and_fence(self, facts: CibFacts, me: str, peer: str) -> HandlerExit:
+    def _lost(self, facts: CibFacts, peer: str, why: str) -> HandlerExit:
+        """This node lost: the peer's constraint stands, I/O here stays frozen until this node is
+        fenced. In dual-primary with the peer in the membership, the peer is fencing this node, and
+        this node also leaves corosync at once (`corosync-cfgtool -H --force`).
+
+        Why leave: the survivor's DLM, and the fencer's answer to its fence, travel by corosync, and a
+        node that is reset is noticed only after the token timeout plus consensus (6.6 s with token
+        3000). A node that shuts corosync down is gone from the membership at once. In the lab the
+        winner's writes waited 7.7 s after the loser's reset for that (issue 4).
+
+        Why it is safe: this node's I/O stays frozen (exit 1), and leaving does not count as fenced
+        anywhere. Pacemaker sees a node that left without its own shutdown (unclean: it must be fenced)
+        and the DLM sees a node down in its lockspaces (it waits for the fence). The survivor goes on
+        only once this node has been fenced, as before, just without waiting for the token."""
+        self.log.warning(f"{why}: this node lost, I/O stays frozen until it is fenced")
+        state = facts.nodes.get(peer)
+        if facts.promoted_max < 2 or state is None or not state.online:
+            return HandlerExit.ERROR
+        left = self._run_or_error([paths.COROSYNC_CFGTOOL, "-H", "--force"], timeout=15)
+        if isinstance(left, OcfError) or not left.ok:
+            why_not = left.reason if isinstance(left, OcfError) else left.first_error_line()
+            self.log.warning(f"could not leave the cluster ({why_not}): {peer} waits out the token instead")
+        else:
+            self.log.info(f"left the corosync membership so that {peer} need not wait out the token")
+        return HandlerExit.ERROR
+
+    def _corosync_reaches(self, facts: CibFacts, peer: str) -> bool:
+        """Whether a corosync (knet) link to the peer is still up: a replication-only cut."""
+        state = facts.nodes.get(peer)
+        if state is None or not state.online or not state.nodeid.isdigit():
+            return False
+        stats = self._run_or_error([paths.COROSYNC_CMAPCTL, "-m", "stats", f"stats.knet.node{state.nodeid}."],
+                                   timeout=5)
+        reached = not isinstance(stats, OcfError) and stats.ok and knet_link_connected(stats.stdout)
+        if reached:
+            self.log.info(f"corosync still reaches {peer}: its fence waits {LEAVE_WAIT_S} s for it to leave")
+        return reached
+
+    def _constraint_and_fence(self, facts: CibFacts, me: str, peer: str, delay: int = 0) -> HandlerExit:
         """The tie-break winner acts at once: the constraint and the fence go out together, since the
         writes of the whole cluster wait on this handler (the CIB write took 0.9 s in the lab). The
         loser leaves the winner LOSER_DELAY_S before it acts, so the create cannot lose a race to a
         live loser; should it fail all the same, the fence cannot be called back and I/O stays frozen."""
-        created, fenced = self.runner.run_together([self._create_argv(facts, me), self._stonith_argv(peer)])
+        created, fenced = self.runner.run_together([self._create_argv(facts, me),
+                                                    self._stonith_argv(peer, delay)])
         placed = self._constraint_outcome(created, facts, me, peer)
         if placed is not None:
             self.log.error(f"the fence of {peer} went out with the constraint that failed: I/O stays frozen")
@@ -377,21 +435,21 @@ class FencePeer:
         if again.fence_constraint_allows == me:
             return None
         if again.fence_constraint_allows == peer:
-            self.log.warning(f"{peer} placed its fence constraint first: this node lost, I/O stays frozen")
-            return HandlerExit.ERROR
+            return self._lost(again, peer, f"{peer} placed its fence constraint first")
         why = result.reason if isinstance(result, OcfError) else result.first_error_line()
         self.log.error(f"could not place the fence constraint: {why}")
         return HandlerExit.ERROR
 
-    def _stonith_argv(self, peer: str) -> list[str]:
+    def _stonith_argv(self, peer: str, delay: int = 0) -> list[str]:
         # stonith_admin's own timeout ends before the handler's budget, so its answer is always read.
         timeout = max(5, int(self.runner.remaining()) - 5)
-        return [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
+        argv = [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
                 "--timeout", str(timeout)]
+        return [*argv, "--delay", str(delay)] if delay else argv
 
-    def _run_or_error(self, argv: list[str]) -> CommandResult | OcfError:
+    def _run_or_error(self, argv: list[str], timeout: float | None = None) -> CommandResult | OcfError:
         try:
-            return self.runner.run(argv)
+            return self.runner.run(argv, timeout=timeout)
         except OcfError as exc:
             return exc
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dualroot.cib.config import LAB_TOML
+from dualroot.cib.config import LAB_TOML, Agents
 from dualroot.drill.execution import detect_stack
 from dualroot.lab.topology import NODES
 
@@ -53,3 +53,12 @@ def test_replication_cut_over_ssh_loses_nothing(lab, tmp_path):
     assert result["split_brain"] is False and result["fsck_clean"] is True, result["reasons"]
     assert result["verdict"] == "pass", result["reasons"]
     assert done.returncode == 0
+    if stack is Agents.DUALROOT:
+        # The loser (node2) saw the winner's constraint and left corosync before the fence reset it, so
+        # the survivor's membership changed at once: corosync logs a clean shutdown of node 2, not a
+        # token timeout ("Failed to receive the leave message"). The stock handler never does this.
+        since = f"@{int(result['times']['fault'])}"
+        log = lab.run("node1", ["journalctl", "-u", "corosync", "--since", since, "-o", "cat", "--no-pager"],
+                      timeout=60).stdout
+        assert "Node 2 was shut down by sysadmin" in log, log
+        assert "Failed to receive the leave message" not in log, log

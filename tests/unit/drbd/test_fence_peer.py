@@ -210,14 +210,36 @@ def test_dual_primary_peer_online_but_not_promoted_is_not_fenced():
     runner.assert_done()
 
 
-def test_dual_primary_peer_promoted_in_the_lab_cib_is_fenced():
+KNET_STATS = [paths.COROSYNC_CMAPCTL, "-m", "stats", "stats.knet.node2."]
+# `corosync-cmapctl -m stats stats.knet.node2.` on the lab's node1 (first lines)
+KNET_UP = """stats.knet.node2.link0.connected (u8) = 1
+stats.knet.node2.link0.down_count (u32) = 2
+stats.knet.node2.link0.enabled (u8) = 1
+"""
+
+
+@pytest.mark.parametrize(("stats", "rc", "delay"), [
+    (KNET_UP.replace("connected (u8) = 1", "connected (u8) = 0"), 0, None),  # node death, partition
+    ("", 1, None),  # no knet stats for the node (cmapctl: "Can't get key")
+    (KNET_UP, 0, "3"),  # replication-only cut: the loser leaves corosync, the fence waits for it
+])
+def test_dual_primary_peer_promoted_in_the_lab_cib_is_fenced(stats, rc, delay):
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect(KNET_STATS, stdout=stats, rc=rc)
     runner.expect([paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text",
                    fence_constraint_xml("r0", parse_cib(CIB_LAB, "r0"), "node1")])
-    runner.expect(stonith_argv("node2", 85))
+    runner.expect(stonith_argv("node2", 85) + (["--delay", delay] if delay else []))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
     runner.assert_done()
+
+
+def test_knet_link_connected():
+    assert fence_peer.knet_link_connected(KNET_UP)
+    assert not fence_peer.knet_link_connected(KNET_UP.replace("(u8) = 1", "(u8) = 0"))
+    assert not fence_peer.knet_link_connected("stats.knet.node2.link0.down_count (u32) = 1\n")
+    assert fence_peer.knet_link_connected("stats.knet.node2.link0.connected (u8) = 0\n"
+                                          "stats.knet.node2.link1.connected (u8) = 1\n")  # one link is enough
 
 
 def test_host_name_known_to_the_cib_needs_no_crm_node(monkeypatch):
@@ -237,8 +259,56 @@ def test_dual_primary_loser_sees_the_winners_constraint_and_never_fences():
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB)  # first poll: nothing yet
     runner.expect([paths.CIBADMIN, "--query"], stdout=with_constraint(CIB, "node1"))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
-    assert not any(c[0] in (paths.STONITH_ADMIN,) or "--create" in c for c in runner.calls)
+    assert not any(c[0] in (paths.STONITH_ADMIN, paths.COROSYNC_CFGTOOL) or "--create" in c
+                   for c in runner.calls)  # no membership known: the peer may not be fencing
     assert runner.now < LOSER_DELAY_S
+
+
+LEAVE = [paths.COROSYNC_CFGTOOL, "-H", "--force"]
+
+
+def lab_with_constraint(allows, cib=CIB_LAB):
+    """The lab CIB (both nodes in the membership) holding `allows`' fence constraint."""
+    xml = fence_constraint_xml("r0", parse_cib(cib, "r0"), allows)
+    return cib.replace("</constraints>", f"{xml}</constraints>")
+
+
+def test_dual_primary_loser_leaves_corosync_when_the_winner_is_online():
+    # The winner is in the membership and fencing this node: leaving corosync spares it the token.
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect([paths.CIBADMIN, "--query"], stdout=lab_with_constraint("node1"))
+    runner.expect(LEAVE)
+    assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
+    runner.assert_done()
+    assert not any(c[0] == paths.STONITH_ADMIN or "--create" in c for c in runner.calls)
+
+
+def test_loser_that_finds_the_constraint_at_once_leaves_too():
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=lab_with_constraint("node1"))
+    runner.expect(LEAVE)
+    assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
+    runner.assert_done()
+    assert runner.now == 0.0
+
+
+def test_loser_whose_leave_fails_still_keeps_io_frozen():
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=lab_with_constraint("node1"))
+    runner.expect(LEAVE, rc=1, stderr="Could not initialize corosync configuration API error 2")
+    assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
+    runner.assert_done()
+
+
+def test_loser_stays_in_the_cluster_when_the_winner_is_gone():
+    # A winner that placed its constraint and then left the membership fences nobody: leaving too
+    # would take away the only node Pacemaker still has.
+    cib = lab_with_constraint("node1", lab_cib(node1_in_ccm="false"))
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=cib)
+    assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
+    runner.assert_done()
 
 
 def test_dual_primary_loser_takes_over_when_the_peer_left_the_cluster():
