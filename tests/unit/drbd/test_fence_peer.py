@@ -221,7 +221,7 @@ stats.knet.node2.link0.enabled (u8) = 1
 @pytest.mark.parametrize(("stats", "rc", "delay"), [
     (KNET_UP.replace("connected (u8) = 1", "connected (u8) = 0"), 0, None),  # node death, partition
     ("", 1, None),  # no knet stats for the node (cmapctl: "Can't get key")
-    (KNET_UP, 0, "3"),  # replication-only cut: the loser leaves corosync, the fence waits for it
+    (KNET_UP, 0, "4"),  # replication-only cut: the loser leaves corosync, the fence waits for it
 ])
 def test_dual_primary_peer_promoted_in_the_lab_cib_is_fenced(stats, rc, delay):
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
