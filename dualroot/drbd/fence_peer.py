@@ -25,7 +25,8 @@ fence:
    fence Pacemaker already did counts), and exit 7 ("peer was stonithed") is returned only after
    stonith_admin confirmed it; else exit 1. The tie-break winner starts the fence together with the
    constraint (the loser's delay covers the race); a winner by default, after its wait, one after
-   the other.
+   the other. While corosync still reaches the peer (a replication-only cut), the winner places the
+   constraint, waits up to LEAVE_WAIT_S for the loser to leave corosync, then fences.
 unfence: once every local disk is UpToDate, delete this resource's handler constraints; exit 0.
 
 Every wait is bounded (HANDLER_BUDGET_S overall); state comes from /proc/drbd (8.4: no netlink call
@@ -68,13 +69,13 @@ HANDLER_BUDGET_S = 90.0  # the whole handler (LINBIT's crm-fence-peer uses --tim
 LOSER_DELAY_S = 10.0
 POLL_S = 0.25
 # In a replication-only cut corosync still reaches the loser, and the loser leaves corosync as soon as
-# it sees the winner's constraint (FencePeer._lost): then the winner's fence is confirmed at once,
-# not after the token timeout and consensus (6.6 s). The winner's fence waits this long for that when
-# the loser's corosync link is up. In the lab (1 vCPU under TCG) the loser left 3.1, 3.4 and 3.9 s after
-# the winner's fence request, and once not within 4.2 s (3 s of wait and 1.2 s of fence agent): then
-# the token cost 6.1 s more. A dead or cut-off peer has no corosync link by the time DRBD calls the
-# handler, and is fenced without a wait.
-LEAVE_WAIT_S = 4
+# it sees the winner's constraint (FencePeer._lost): then the winner's fence is confirmed at once, not
+# after the token timeout and consensus (6.6 s). So when the loser's corosync link is up, the winner
+# places its constraint first and fences once the loser has left, or after this long. In the lab
+# (1 vCPU under TCG) the loser left 3.1 to 3.9 s after the winner's request; a fixed 3 s fence delay
+# missed it once and the token then cost 6.1 s more. A dead or cut-off peer has no corosync link by
+# the time DRBD calls the handler, and is fenced at once, together with the constraint.
+LEAVE_WAIT_S = 6.0
 FENCE_TOLERANCE = "30s"  # a successful fence of the peer this recent counts (Pacemaker may have done it)
 CONSTRAINT_PREFIX = "drbd-fence-by-handler-"
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")
@@ -342,8 +343,9 @@ class FencePeer:
         # constraint keeps it from being promoted until it has resynced. No fencing.
         spared = state is not None and state.online and state.unpromoted
         if dual and not spared and not waited:
-            delay = LEAVE_WAIT_S if self._corosync_reaches(facts, peer) else 0
-            return self._constraint_and_fence(facts, me, peer, delay)
+            if self._corosync_reaches(facts, peer):
+                return self._constraint_then_fence(facts, me, peer)
+            return self._constraint_and_fence(facts, me, peer)
         placed = self._constraint_outcome(self.runner.run(self._create_argv(facts, me), timeout=15),
                                           facts, me, peer)
         if placed is not None:
@@ -406,16 +408,41 @@ class FencePeer:
                                    timeout=5)
         reached = not isinstance(stats, OcfError) and stats.ok and knet_link_connected(stats.stdout)
         if reached:
-            self.log.info(f"corosync still reaches {peer}: its fence waits {LEAVE_WAIT_S} s for it to leave")
+            self.log.info(f"corosync still reaches {peer}: it is fenced once it has left (at most "
+                          f"{LEAVE_WAIT_S:.0f} s)")
         return reached
 
-    def _constraint_and_fence(self, facts: CibFacts, me: str, peer: str, delay: int = 0) -> HandlerExit:
+    def _constraint_then_fence(self, facts: CibFacts, me: str, peer: str) -> HandlerExit:
+        """A replication-only cut: the constraint, then up to LEAVE_WAIT_S for the loser to see it and
+        leave corosync, then the fence (see LEAVE_WAIT_S)."""
+        placed = self._constraint_outcome(self.runner.run(self._create_argv(facts, me), timeout=15),
+                                          facts, me, peer)
+        if placed is not None:
+            return placed
+        nodeid = facts.nodes[peer].nodeid
+        deadline = self.runner.monotonic() + LEAVE_WAIT_S
+        while not self._left_membership(nodeid):
+            if self.runner.monotonic() >= deadline:
+                self.log.warning(f"{peer} did not leave corosync within {LEAVE_WAIT_S:.0f} s: fencing it now")
+                break
+            self.runner.sleep(POLL_S)
+        return self._fence_outcome(peer, self._run_or_error(self._stonith_argv(peer)))
+
+    def _left_membership(self, nodeid: str) -> bool:
+        """Whether corosync no longer counts node `nodeid` as joined (`runtime.members.N.status`). A
+        failed query counts as left: it only makes the fence go out sooner."""
+        result = self._run_or_error([paths.COROSYNC_CMAPCTL, "-g", f"runtime.members.{nodeid}.status"],
+                                    timeout=5)
+        if isinstance(result, OcfError) or not result.ok:
+            return True
+        return result.stdout.partition(" = ")[2].strip() != "joined"
+
+    def _constraint_and_fence(self, facts: CibFacts, me: str, peer: str) -> HandlerExit:
         """The tie-break winner acts at once: the constraint and the fence go out together, since the
         writes of the whole cluster wait on this handler (the CIB write took 0.9 s in the lab). The
         loser leaves the winner LOSER_DELAY_S before it acts, so the create cannot lose a race to a
         live loser; should it fail all the same, the fence cannot be called back and I/O stays frozen."""
-        created, fenced = self.runner.run_together([self._create_argv(facts, me),
-                                                    self._stonith_argv(peer, delay)])
+        created, fenced = self.runner.run_together([self._create_argv(facts, me), self._stonith_argv(peer)])
         placed = self._constraint_outcome(created, facts, me, peer)
         if placed is not None:
             self.log.error(f"the fence of {peer} went out with the constraint that failed: I/O stays frozen")
@@ -441,12 +468,11 @@ class FencePeer:
         self.log.error(f"could not place the fence constraint: {why}")
         return HandlerExit.ERROR
 
-    def _stonith_argv(self, peer: str, delay: int = 0) -> list[str]:
+    def _stonith_argv(self, peer: str) -> list[str]:
         # stonith_admin's own timeout ends before the handler's budget, so its answer is always read.
         timeout = max(5, int(self.runner.remaining()) - 5)
-        argv = [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
+        return [paths.STONITH_ADMIN, "--reboot", peer, "--tolerance", FENCE_TOLERANCE,
                 "--timeout", str(timeout)]
-        return [*argv, "--delay", str(delay)] if delay else argv
 
     def _run_or_error(self, argv: list[str], timeout: float | None = None) -> CommandResult | OcfError:
         try:

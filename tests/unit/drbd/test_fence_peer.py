@@ -218,20 +218,75 @@ stats.knet.node2.link0.enabled (u8) = 1
 """
 
 
-@pytest.mark.parametrize(("stats", "rc", "delay"), [
-    (KNET_UP.replace("connected (u8) = 1", "connected (u8) = 0"), 0, None),  # node death, partition
-    ("", 1, None),  # no knet stats for the node (cmapctl: "Can't get key")
-    (KNET_UP, 0, "4"),  # replication-only cut: the loser leaves corosync, the fence waits for it
+LAB_CREATE = [paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text",
+              fence_constraint_xml("r0", parse_cib(CIB_LAB, "r0"), "node1")]
+MEMBER = [paths.COROSYNC_CMAPCTL, "-g", "runtime.members.2.status"]
+
+
+@pytest.mark.parametrize(("stats", "rc"), [
+    (KNET_UP.replace("connected (u8) = 1", "connected (u8) = 0"), 0),  # node death, partition
+    ("", 1),  # no knet stats for the node (cmapctl: "Can't get key")
 ])
-def test_dual_primary_peer_promoted_in_the_lab_cib_is_fenced(stats, rc, delay):
-    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node1")
-    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+def test_dual_primary_peer_promoted_and_cut_off_is_fenced_at_once(stats, rc):
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
     runner.expect(KNET_STATS, stdout=stats, rc=rc)
-    runner.expect([paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text",
-                   fence_constraint_xml("r0", parse_cib(CIB_LAB, "r0"), "node1")])
-    runner.expect(stonith_argv("node2", 85) + (["--delay", delay] if delay else []))
+    runner.expect(LAB_CREATE)
+    runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
     runner.assert_done()
+    assert runner.together == [[tuple(LAB_CREATE), tuple(stonith_argv("node2", 85))]]
+    assert runner.now == 0.0
+
+
+def test_replication_only_cut_fences_once_the_loser_has_left_corosync():
+    # corosync still reaches node2: the constraint first, then the fence as soon as node2 has left
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
+    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner.expect(LAB_CREATE)
+    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = left\n")
+    runner.expect(stonith_argv("node2", 84))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    runner.assert_done()
+    assert runner.together == []
+    assert runner.now == 2 * fence_peer.POLL_S
+
+
+def test_replication_only_cut_fences_after_the_bounded_wait_when_the_loser_stays():
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
+    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner.expect(LAB_CREATE)
+    runner.allow(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    runner.expect(stonith_argv("node2", 79))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    assert fence_peer.LEAVE_WAIT_S <= runner.now < fence_peer.LEAVE_WAIT_S + 1
+
+
+def test_replication_only_cut_with_a_failed_membership_query_fences_at_once():
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
+    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner.expect(LAB_CREATE)
+    runner.expect(MEMBER, rc=1, stderr="Can't get key runtime.members.2.status. Error CS_ERR_NOT_EXIST")
+    runner.expect(stonith_argv("node2", 85))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    runner.assert_done()
+
+
+def test_replication_only_cut_lost_create_fences_nobody():
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
+    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner.expect(LAB_CREATE, rc=108, stderr="Call failed: File exists",
+                  effect=lambda: setattr(runner, "cib", lab_with_constraint("node2")))
+    runner.expect(LEAVE)  # node2 won: this node leaves corosync for it
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.ERROR
+    runner.assert_done()
+    assert not any(c[0] == paths.STONITH_ADMIN for c in runner.calls)
 
 
 def test_knet_link_connected():
