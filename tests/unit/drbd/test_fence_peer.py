@@ -223,14 +223,21 @@ LAB_CREATE = [paths.CIBADMIN, "--create", "--scope", "constraints", "--xml-text"
 MEMBER = [paths.COROSYNC_CMAPCTL, "-g", "runtime.members.2.status"]
 
 
+def winner_runner(stats=KNET_UP, rc=0):
+    """node1 with the lab CIB (node2 Promoted and online) up to its constraint, after corosync's link
+    stats for node2 (`stats`, `rc`)."""
+    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
+    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
+    runner.expect(KNET_STATS, stdout=stats, rc=rc)
+    return runner
+
+
 @pytest.mark.parametrize(("stats", "rc"), [
     (KNET_UP.replace("connected (u8) = 1", "connected (u8) = 0"), 0),  # node death, partition
     ("", 1),  # no knet stats for the node (cmapctl: "Can't get key")
 ])
 def test_dual_primary_peer_promoted_and_cut_off_is_fenced_at_once(stats, rc):
-    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
-    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
-    runner.expect(KNET_STATS, stdout=stats, rc=rc)
+    runner = winner_runner(stats, rc)
     runner.expect(LAB_CREATE)
     runner.expect(stonith_argv("node2", 85))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
@@ -241,9 +248,7 @@ def test_dual_primary_peer_promoted_and_cut_off_is_fenced_at_once(stats, rc):
 
 def test_replication_only_cut_fences_once_the_loser_has_left_corosync():
     # corosync still reaches node2: the constraint first, then the fence as soon as node2 has left
-    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
-    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
-    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner = winner_runner()
     runner.expect(LAB_CREATE)
     runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
     runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
@@ -256,9 +261,7 @@ def test_replication_only_cut_fences_once_the_loser_has_left_corosync():
 
 
 def test_replication_only_cut_fences_after_the_bounded_wait_when_the_loser_stays():
-    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
-    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
-    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner = winner_runner()
     runner.expect(LAB_CREATE)
     runner.allow(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
     runner.expect(stonith_argv("node2", 79))
@@ -267,9 +270,7 @@ def test_replication_only_cut_fences_after_the_bounded_wait_when_the_loser_stays
 
 
 def test_replication_only_cut_with_a_failed_membership_query_fences_at_once():
-    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
-    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
-    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner = winner_runner()
     runner.expect(LAB_CREATE)
     runner.expect(MEMBER, rc=1, stderr="Can't get key runtime.members.2.status. Error CS_ERR_NOT_EXIST")
     runner.expect(stonith_argv("node2", 85))
@@ -278,9 +279,7 @@ def test_replication_only_cut_with_a_failed_membership_query_fences_at_once():
 
 
 def test_replication_only_cut_lost_create_fences_nobody():
-    runner = TogetherRunner(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, CIB_LAB)
-    runner.expect([paths.CRM_NODE, "-n"], stdout="node1\n")
-    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner = winner_runner()
     runner.expect(LAB_CREATE, rc=108, stderr="Call failed: File exists",
                   effect=lambda: setattr(runner, "cib", lab_with_constraint("node2")))
     runner.expect(LEAVE)  # node2 won: this node leaves corosync for it
