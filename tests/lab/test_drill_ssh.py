@@ -54,11 +54,14 @@ def test_replication_cut_over_ssh_loses_nothing(lab, tmp_path):
     assert result["verdict"] == "pass", result["reasons"]
     assert done.returncode == 0
     if stack is Agents.DUALROOT:
-        # The loser (node2) saw the winner's constraint and left corosync before the fence reset it, so
-        # the survivor's membership changed at once: corosync logs a clean shutdown of node 2, not a
-        # token timeout ("Failed to receive the leave message"). The stock handler never does this.
+        # corosync still reached node2, so the winner (node1) placed its constraint and waited for the
+        # loser to leave corosync before fencing it: either node2 left cleanly (corosync logs "was shut
+        # down by sysadmin", not a token timeout) or the winner's bounded wait ran out and it fenced all
+        # the same. Which of the two is a race under TCG (CI once saw the second), so both pass; a
+        # winner that did not recognise the replication-only cut fails.
         since = f"@{int(result['times']['fault'])}"
-        log = lab.run("node1", ["journalctl", "-u", "corosync", "--since", since, "-o", "cat", "--no-pager"],
-                      timeout=60).stdout
-        assert "Node 2 was shut down by sysadmin" in log, log
-        assert "Failed to receive the leave message" not in log, log
+        log = lab.run("node1", ["journalctl", "--since", since, "-o", "cat", "--no-pager"], timeout=60).stdout
+        assert "corosync still reaches node2" in log, log[-5000:]
+        left = "Node 2 was shut down by sysadmin" in log
+        assert left or "node2 did not leave corosync within" in log, log[-5000:]
+        print(f"node2 left corosync before its fence: {left}")
