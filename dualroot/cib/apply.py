@@ -47,16 +47,23 @@ class ApplyResult:
     swapped: tuple[str, ...] = ()  # resources whose agent changes and that the cluster has run
 
 
+# Ids that earlier versions of dualroot rendered and no plan uses any more, so that an apply after an
+# upgrade leaves none of them behind: the cluster stack was once ordered after DRBD's promotion and
+# colocated with it (see model.plan_stack for why it no longer is).
+FORMER_IDS = frozenset({"o_drbd_o2cb", "c_o2cb_drbd"})
+
+
 def retired_ids(cfg: ClusterConfig) -> set[str]:
-    """Ids dualroot would own under the other agent set or with/without the web tier: an apply
-    removes them, so switching `agents` (stock <-> dualroot) leaves no stale resource behind."""
+    """Ids dualroot would own under the other agent set or with/without the web tier, and those of
+    earlier versions: an apply removes them, so switching `agents` (stock <-> dualroot) or upgrading
+    leaves no stale object behind."""
     variants = [
         dataclasses.replace(cfg, agents=agents, web=web)
         for agents in Agents
         for web in (None, cfg.web or Web())
     ]
     current = set(plan_stack(cfg).ids)
-    return {rsc_id for variant in variants for rsc_id in plan_stack(variant).ids} - current
+    return ({rsc_id for variant in variants for rsc_id in plan_stack(variant).ids} | FORMER_IDS) - current
 
 
 def _without_status(cib: etree._Element) -> etree._Element:

@@ -93,6 +93,29 @@ def test_switching_agents_retires_the_other_stack(live):
     assert not apply_config(run, dataclasses.replace(lab_config(), agents=Agents.STOCK)).changed
 
 
+# what dualroot rendered before the cluster stack and DRBD started side by side
+FORMER_CHAIN = (
+    '<rsc_order id="o_drbd_o2cb" first="drbd_r0-clone" first-action="promote" then="o2cb-clone" '
+    'then-action="start" kind="Mandatory"/>',
+    '<rsc_colocation id="c_o2cb_drbd" rsc="o2cb-clone" with-rsc="drbd_r0-clone" '
+    'with-rsc-role="Promoted" score="INFINITY"/>',
+)
+
+
+def test_apply_after_an_upgrade_removes_the_former_chain(live):
+    path, run, _ = live
+    apply_config(run, lab_config())
+    for constraint in FORMER_CHAIN:
+        run(["cibadmin", "--create", "--scope", "constraints", "--xml-text", constraint]).check()
+    result = apply_config(run, lab_config())
+    assert result.pushed
+    cib = etree.parse(str(path)).getroot()
+    assert cib.find(".//rsc_order[@id='o_drbd_o2cb']") is None
+    assert cib.find(".//rsc_colocation[@id='c_o2cb_drbd']") is None
+    assert cib.find(".//rsc_order[@id='o_drbd_fs']") is not None
+    assert not apply_config(run, lab_config()).changed
+
+
 def test_dry_run_pushes_nothing(live):
     path, run, calls = live
     before = path.read_text()

@@ -54,14 +54,14 @@ def test_schema_rejects_a_broken_cib():
 
 
 def test_without_interleave_the_monitor_scenario_fails():
-    # the scenarios can fail: without interleave, node1's drbd recovery restarts node2's stack too
+    # the scenarios can fail: without interleave, node1's drbd recovery restarts node2's mount too
     cib = render_cib(plan_stack(lab_config()))
-    nvpair = cib.find(".//clone[@id='o2cb-clone']/meta_attributes/nvpair[@name='interleave']")
+    nvpair = cib.find(".//clone[@id='fs_ocfs2-clone']/meta_attributes/nvpair[@name='interleave']")
     assert nvpair is not None
     nvpair.set("value", "false")
     report = check_cib(cib, [(1, "node1"), (2, "node2")])
     monitor = report.scenarios[2]
-    assert not monitor.ok and "o2cb" in monitor.seen and not report.ok
+    assert not monitor.ok and "fs_ocfs2" in monitor.seen and not report.ok
 
 
 def test_without_fencing_crm_verify_fails():

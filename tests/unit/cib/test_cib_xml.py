@@ -101,6 +101,8 @@ def test_retired_ids_never_include_the_current_plan():
     cfg = lab_config()
     assert not retired_ids(cfg) & set(plan_stack(cfg).ids)
     assert {"dlm-clone", "o_dlm_fs", "web-clone", "o_fs_web"} <= retired_ids(cfg)
+    # the layout of earlier versions: the cluster stack chained after DRBD's promotion
+    assert {"o_drbd_o2cb", "c_o2cb_drbd"} <= retired_ids(cfg)
 
 
 def test_merge_refuses_an_id_clash():

@@ -22,6 +22,7 @@ def test_pcs_commands_for_the_lab():
         "stonith-enabled=true",
         "no-quorum-policy=freeze",
         "stonith-timeout=60s",
+        "dc-deadtime=5s",
     ]
     drbd = next(argv for argv in commands if "drbd_r0" in argv and "create" in argv)
     assert drbd[drbd.index("promotable") + 1:] == [
@@ -49,12 +50,12 @@ def test_pcs_commands_for_the_lab():
         "constraint",
         "colocation",
         "add",
-        "o2cb-clone",
+        "fs_ocfs2-clone",
         "with",
         "Promoted",
         "drbd_r0-clone",
         "INFINITY",
-        "id=c_o2cb_drbd",
+        "id=c_fs_drbd",
     ] in commands
     fs = next(argv for argv in commands if "fs_ocfs2" in argv and "create" in argv)
     assert "OCF_CHECK_LEVEL=10" in fs

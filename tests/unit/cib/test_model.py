@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from dualroot.cib.config import Agents, Mount, Node, Web, lab_config
+from dualroot.cib.config import Agents, Mount, Node, Stack, Web, lab_config
 from dualroot.cib.model import Colocation, Location, Order, Role, plan_stack
 
 pytestmark = pytest.mark.unit
@@ -46,19 +46,34 @@ def test_lab_dualroot_stack():
         "stonith-enabled": "true",
         "no-quorum-policy": "freeze",
         "stonith-timeout": "60s",
+        "dc-deadtime": "5s",
     }
 
 
-def test_dualroot_order_and_colocation_chain():
-    plan = plan_stack(lab_config())
+def test_stock_form_states_pacemakers_dc_deadtime_so_a_switch_puts_it_back():
+    stock = plan_stack(dataclasses.replace(lab_config(), agents=Agents.STOCK))
+    assert dict(stock.properties)["dc-deadtime"] == "20s"
+
+
+@pytest.mark.parametrize("stack", [Stack.PCMK, Stack.O2CB])
+def test_mount_waits_for_drbd_and_the_stack_which_start_side_by_side(stack):
+    plan = plan_stack(dataclasses.replace(lab_config(), stack=stack))
     assert [(o.first, o.first_action, o.then, o.then_action) for o in by_type(plan, Order)] == [
-        ("drbd_r0-clone", "promote", "o2cb-clone", "start"),
+        ("drbd_r0-clone", "promote", "fs_ocfs2-clone", "start"),
         ("o2cb-clone", "start", "fs_ocfs2-clone", "start"),
     ]
     assert [(c.rsc, c.with_rsc, c.with_role) for c in by_type(plan, Colocation)] == [
-        ("o2cb-clone", "drbd_r0-clone", Role.PROMOTED),
+        ("fs_ocfs2-clone", "drbd_r0-clone", Role.PROMOTED),
         ("fs_ocfs2-clone", "o2cb-clone", None),
     ]
+
+
+def test_both_agent_sets_share_one_layout():
+    def shape(cfg):
+        return [(type(c).__name__, vars(c)) for c in plan_stack(cfg).constraints]
+
+    stock = dataclasses.replace(lab_config(), agents=Agents.STOCK)
+    assert repr(shape(stock)).replace("dlm", "o2cb") == repr(shape(lab_config()))
 
 
 def test_monitors_per_role_have_distinct_intervals():
