@@ -5,11 +5,14 @@ Which form is chosen by capability, as ocf-shellfuncs' ocf_promotion_score does:
 fails an action: an attribute daemon that hangs once in ten thousand calls (drbd-utils 077a313e)
 must not turn a healthy monitor into a failure, so errors are logged and reported as False.
 
-A recurring monitor does not re-send a score it sent itself less than SCORE_REFRESH_S ago: in the lab
-`crm_attribute` (a CIB connection and an attrd update) was most of a monitor's time, 0.6-3.4 s under
-TCG, to tell attrd a value it already held. A changed score, and every other action (probes, start,
-promote, demote, notify), always sends, so a worse score goes out at once as before. The value can
-vanish behind our back only if an admin deletes it or attrd loses its state on every node at once.
+A recurring monitor, a promote, a demote or a notify does not re-send a score it sent itself less than
+SCORE_REFRESH_S ago: in the lab `crm_attribute` (a CIB connection and an attrd update) was most of a
+monitor's time, 0.6-3.4 s under TCG, to tell attrd a value it already held; and a cold start paid it
+three times more per node on the way to the mount (post-start notify, promote, post-promote notify),
+for the score the start had just sent. A changed score always goes out at once. Probes and starts
+always send: they are what runs after Pacemaker itself restarted, when the record in HA_RSCTMP may
+outlive the attribute (a stop clears both). The value can otherwise vanish behind our back only if an
+admin deletes it or attrd loses its state on every node at once.
 Pacemaker then acts on the missing score at its next transition, before any monitor could re-send it,
 whether monitors re-send every time (as ocf:linbit:drbd does) or every SCORE_REFRESH_S: the record
 changes how soon a lost score comes back by itself, not what happens meanwhile.
@@ -26,6 +29,8 @@ PROMOTION_OPTION_SINCE = (3, 10, 0)
 SCORE_BUDGET_SHARE = 0.3
 # How long a recurring monitor trusts that attrd still holds the score it sent (see above).
 SCORE_REFRESH_S = 300.0
+# Actions that, like a recurring monitor, run only while this instance's start is in force.
+SKIPPING_ACTIONS = frozenset({"promote", "demote", "notify"})
 
 
 def parse_feature_set(text: str) -> tuple[int, ...] | None:
@@ -60,7 +65,7 @@ class PromotionScores:
         self._log = log
 
     def set(self, score: int) -> bool:
-        if self._env.interval_ms > 0 and self._sent_recently(score):
+        if self._may_skip and self._sent_recently(score):
             self._log.debug(f"promotion score {score} unchanged: not sent again")
             return True
         applied = self._apply(score)
@@ -71,6 +76,11 @@ class PromotionScores:
     def clear(self) -> bool:
         self._runner.write_state(self._state_name, None)
         return self._apply(None)
+
+    @property
+    def _may_skip(self) -> bool:
+        """Whether an unchanged, recently sent score may be left as attrd holds it (see above)."""
+        return self._env.interval_ms > 0 or self._env.action in SKIPPING_ACTIONS
 
     @property
     def _state_name(self) -> str:

@@ -84,6 +84,34 @@ def test_probes_and_other_actions_always_send_and_a_clear_or_failure_is_not_reme
     runner.assert_done()
 
 
+def action_env(action):
+    return OcfEnvironment.from_environ({"OCF_RESOURCE_INSTANCE": "drbd_r0:1",
+                                        "OCF_RESKEY_crm_feature_set": "3.16.1"}, action)
+
+
+@pytest.mark.parametrize("action", ["promote", "demote", "notify"])
+def test_promote_demote_and_notify_leave_an_unchanged_recent_score_alone(action):
+    runner = FakeRunner()
+    runner.expect(score_argv(action_env("start"), 10000))
+    assert PromotionScores(runner, action_env("start"), NullLog()).set(10000)
+    assert PromotionScores(runner, action_env(action), NullLog()).set(10000)  # nothing run
+    runner.expect(score_argv(action_env(action), 1000))
+    assert PromotionScores(runner, action_env(action), NullLog()).set(1000)  # changed: sent at once
+    runner.sleep(SCORE_REFRESH_S)
+    runner.expect(score_argv(action_env(action), 1000))
+    assert PromotionScores(runner, action_env(action), NullLog()).set(1000)  # too old: sent again
+    runner.assert_done()
+
+
+def test_a_start_sends_even_an_unchanged_recent_score():
+    # after Pacemaker itself restarted the record may outlive the attribute; a start must restore it
+    runner = FakeRunner()
+    for _ in range(2):
+        runner.expect(score_argv(action_env("start"), 10000))
+        assert PromotionScores(runner, action_env("start"), NullLog()).set(10000)
+    runner.assert_done()
+
+
 def test_each_instance_keeps_its_own_record():
     runner = FakeRunner()
     for instance in ("drbd_r0:0", "drbd_r1:0"):
