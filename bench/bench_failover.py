@@ -8,6 +8,10 @@ Run the same drills on the lab with each stack (same lab, same timeouts), then c
     dualroot lab up --agents dualroot; dualroot drill $S --agents dualroot --report /tmp/dualroot
     python3 bench/bench_failover.py /tmp/stock /tmp/dualroot [--json bench/results/failover.json]
 
+Several runs per side (values are the medians of each side's runs of a scenario; every run is kept):
+
+    python3 bench/bench_failover.py --stock /tmp/s1 /tmp/s2 --dualroot /tmp/d1 /tmp/d2 /tmp/d3
+
 Prints dualroot/stock ratios with issue 7's targets (kill to the survivor's first write and cold start at
 most 0.7x the stock stack) and writes them as JSON. Not a test: nothing here asserts on time.
 """
@@ -20,20 +24,27 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dualroot.drill.comparison import compare_reports, render_comparison  # noqa: E402
+from dualroot.drill.comparison import compare_runs, render_comparison  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stock", type=Path, help="report DIR (or report.json) of the stock agents")
-    parser.add_argument("dualroot", type=Path, help="report DIR (or report.json) of dualroot's agents")
+    parser.add_argument("reports", type=Path, nargs="*", metavar="STOCK DUALROOT",
+                        help="report DIR (or report.json) of the stock agents, then of dualroot's")
+    parser.add_argument("--stock", type=Path, nargs="+", default=[], help="runs of the stock agents")
+    parser.add_argument("--dualroot", type=Path, nargs="+", default=[], help="runs of dualroot's agents")
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "failover.json")
     args = parser.parse_args()
+    if len(args.reports) == 2:
+        args.stock.append(args.reports[0])
+        args.dualroot.append(args.reports[1])
+    elif args.reports or not (args.stock and args.dualroot):
+        parser.error("give STOCK DUALROOT, or --stock DIR... --dualroot DIR...")
 
     def load(path: Path) -> dict:
         return json.loads((path / "report.json" if path.is_dir() else path).read_text())
 
-    rows = compare_reports(load(args.stock), load(args.dualroot))
+    rows = compare_runs([load(p) for p in args.stock], [load(p) for p in args.dualroot])
     print(render_comparison(rows))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"rows": [r.to_json() for r in rows]}, indent=2) + "\n")

@@ -1,11 +1,15 @@
-"""Two drill reports side by side (stock agents against dualroot's): the ratios issue 7 sets targets for.
+"""Drill reports side by side (stock agents against dualroot's): the ratios issue 7 sets targets for.
 
-Pure: takes the two report.json documents, returns rows. bench/bench_failover.py prints and saves them.
+Pure: takes the report.json documents of each side, returns rows. Each side may bring several runs of
+a scenario: a row compares the medians and keeps every run's value, since under TCG runs of one drill
+differ widely (the replication cut's winner wrote again after 13.1 to 21.0 s).
+bench/bench_failover.py prints and saves the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # (scenario name prefix, metric, target ratio dualroot/stock or None for "shown, no target")
@@ -27,9 +31,11 @@ METRICS: tuple[tuple[str, str, float | None], ...] = (
 class ComparisonRow:
     scenario: str
     metric: str
-    stock: float | None
-    dualroot: float | None
+    stock: float | None          # the median of stock_runs
+    dualroot: float | None       # the median of dualroot_runs
     target: float | None
+    stock_runs: tuple[float, ...] = ()
+    dualroot_runs: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -46,7 +52,8 @@ class ComparisonRow:
     def to_json(self) -> dict[str, object]:
         return {"scenario": self.scenario, "metric": self.metric, "stock": self.stock,
                 "dualroot": self.dualroot, "ratio": self.ratio, "target": self.target,
-                "met": self.met}
+                "met": self.met, "stock_runs": list(self.stock_runs),
+                "dualroot_runs": list(self.dualroot_runs)}
 
 
 def metric_value(scenario: Mapping[str, object], metric: str) -> float | None:
@@ -60,29 +67,47 @@ def metric_value(scenario: Mapping[str, object], metric: str) -> float | None:
 
 def compare_reports(stock: Mapping[str, object], dualroot: Mapping[str, object]) -> list[ComparisonRow]:
     """Rows for every scenario both reports ran (matched by name, e.g. node_kill:node2)."""
-    def by_name(doc: Mapping[str, object]) -> dict[str, Mapping[str, object]]:
-        scenarios = doc.get("scenarios")
-        return {str(s["name"]): s for s in scenarios if isinstance(s, dict)} \
-            if isinstance(scenarios, list) else {}
+    return compare_runs([stock], [dualroot])
+
+
+def compare_runs(stock: Sequence[Mapping[str, object]],
+                 dualroot: Sequence[Mapping[str, object]]) -> list[ComparisonRow]:
+    """Rows for every scenario both sides ran, each value the median of that side's runs of it."""
+    def by_name(docs: Sequence[Mapping[str, object]]) -> dict[str, list[Mapping[str, object]]]:
+        found: dict[str, list[Mapping[str, object]]] = {}
+        for doc in docs:
+            scenarios = doc.get("scenarios")
+            for s in scenarios if isinstance(scenarios, list) else []:
+                if isinstance(s, dict):
+                    found.setdefault(str(s["name"]), []).append(s)
+        return found
+
+    def values(runs: list[Mapping[str, object]], metric: str) -> tuple[float, ...]:
+        return tuple(v for v in (metric_value(run, metric) for run in runs) if v is not None)
+
+    def median(runs: tuple[float, ...]) -> float | None:
+        return round(statistics.median(runs), 3) if runs else None
 
     ours, theirs = by_name(dualroot), by_name(stock)
     rows = []
     for name in [n for n in theirs if n in ours]:
         for prefix, metric, target in METRICS:
             if name.split(":")[0] == prefix:
-                rows.append(ComparisonRow(name, metric, metric_value(theirs[name], metric),
-                                          metric_value(ours[name], metric), target))
+                stock_runs, dualroot_runs = values(theirs[name], metric), values(ours[name], metric)
+                rows.append(ComparisonRow(name, metric, median(stock_runs), median(dualroot_runs), target,
+                                          stock_runs, dualroot_runs))
     return rows
 
 
 def render_comparison(rows: list[ComparisonRow]) -> str:
-    header = ("scenario", "metric", "stock", "dualroot", "ratio", "target", "met")
+    header = ("scenario", "metric", "stock", "dualroot", "ratio", "target", "met", "runs")
     cells = [header]
     for r in rows:
         cells.append((r.scenario, r.metric, "-" if r.stock is None else f"{r.stock:g}",
                       "-" if r.dualroot is None else f"{r.dualroot:g}",
                       "-" if r.ratio is None else f"{r.ratio:.2f}",
                       "-" if r.target is None else f"<= {r.target:g}",
-                      {None: "-", True: "yes", False: "NO"}[r.met]))
+                      {None: "-", True: "yes", False: "NO"}[r.met],
+                      f"{len(r.stock_runs)}/{len(r.dualroot_runs)}"))
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dualroot.drill.comparison import compare_reports, render_comparison
+from dualroot.drill.comparison import compare_reports, compare_runs, render_comparison
 
 pytestmark = pytest.mark.unit
 
@@ -46,7 +46,24 @@ def test_missing_values_give_no_ratio():
 
 def test_table():
     lines = render_comparison(compare_reports(STOCK, OURS)).splitlines()
-    assert lines[0].split() == ["scenario", "metric", "stock", "dualroot", "ratio", "target", "met"]
+    assert lines[0].split() == ["scenario", "metric", "stock", "dualroot", "ratio", "target", "met", "runs"]
     assert lines[1].split() == ["node_kill:node2", "survivor_first_write", "14.6", "9.5", "0.65", "<=",
-                                "0.7", "yes"]
-    assert lines[4].split()[-1] == "NO"
+                                "0.7", "yes", "1/1"]
+    assert lines[4].split()[-2] == "NO"
+
+
+def cold(seconds):
+    return doc(**{"cold_start:node2": {"return_seconds": seconds}})
+
+
+def test_several_runs_compare_by_their_medians_and_keep_every_value():
+    (row,) = compare_runs([cold(141.9), cold(119.8)], [cold(99.7), cold(89.4), cold(93.1)])
+    assert row.stock == pytest.approx(130.85) and row.dualroot == pytest.approx(93.1)
+    assert row.ratio == pytest.approx(0.712) and row.met is False
+    assert row.stock_runs == (141.9, 119.8) and row.dualroot_runs == (99.7, 89.4, 93.1)
+    assert row.to_json()["dualroot_runs"] == [99.7, 89.4, 93.1]
+
+
+def test_a_run_without_the_value_does_not_count():
+    (row,) = compare_runs([cold(100.0), cold(None)], [cold(60.0)])
+    assert row.stock_runs == (100.0,) and row.ratio == pytest.approx(0.6)
