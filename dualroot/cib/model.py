@@ -38,8 +38,9 @@ CLUSTER_PROPERTIES: tuple[tuple[str, str], ...] = (
 # dc-deadtime: how long a starting controller waits for an existing DC before it calls an election.
 # Pacemaker's 20 s is the largest single wait of a cold start (lab: 21 s of 82 s with nothing to do, both
 # nodes already in the corosync membership, which wait_for_all makes complete before Pacemaker starts).
-# An existing DC answers a joining node within about a second even under TCG; if it is slower, the
-# newcomer's early election only costs a re-election that the DC wins again. 5 s keeps a margin for that.
+# A running DC offers a joining node membership as soon as corosync reports it (the lab's node-kill
+# drills rejoined with 5 s); should it be slower, the newcomer's early election costs one election,
+# which the longer-running DC wins, not a wrong decision. 5 s keeps a margin for a loaded DC.
 # The stock form states Pacemaker's default, as the recipe ran it, so that a switch of agents puts it
 # back and the side-by-side figures keep the difference in view.
 DC_DEADTIME = {Agents.DUALROOT: "5s", Agents.STOCK: "20s"}
