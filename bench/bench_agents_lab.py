@@ -85,6 +85,15 @@ CASES = {
         0,
         None,
     ),
+    # The floor under any agent of either kind: starting the interpreter and doing nothing (the
+    # agents' own `python3 -S` against the shell that runs the stock agents). A Python monitor can
+    # be no faster than its left side, whatever it does.
+    "floor: interpreter start": (
+        (["/usr/bin/python3", "-S", "-c", "pass"], COMMON),
+        (["/bin/sh", "-c", ":"], COMMON),
+        0,
+        None,
+    ),
 }
 
 # Runs in the guest (Debian's python3): times each argv `runs` times, alternating, wall and CPU
