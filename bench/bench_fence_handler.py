@@ -15,9 +15,11 @@ constraint is deleted, untimed, before every run of either handler; the handlers
 runs each after one warm-up. Afterwards the constraint is deleted, node2 leaves standby, and the
 bench waits until the cluster is healthy again, whatever happened.
 
-    python3 bench/bench_fence_handler.py [--runs 15] [--json bench/results/fence_handler.json]
+    .venv/bin/python bench/bench_fence_handler.py [--runs 15] [--json bench/results/fence_handler.json]
 
-Needs the lab up with dualroot's agents (`dualroot lab up`). Not a test: nothing here asserts on time.
+Needs the lab up with dualroot's agents (`dualroot lab up`) and the project's .venv (it reads crm_mon
+XML with lxml, which Debian's python3 lacks unless python3-lxml is installed). Not a test: nothing
+here asserts on time.
 """
 
 import argparse
