@@ -68,6 +68,34 @@ def qemu_pid(layout: LabLayout, node: str) -> int | None:
     return None
 
 
+def process_gone(pid: int, proc: Path = Path("/proc")) -> bool:
+    """True once no thread of the process is left, so its open files, and QEMU's image locks, are closed.
+
+    The leader's cmdline (what `qemu_pid` reads) empties as soon as the leader thread has left its
+    memory, while QEMU's other threads may still hold the file table: a new QEMU started then failed
+    with "Failed to get write lock" on the node's disk, and a fenced node stayed off (CI, 2026-11-26).
+    So wait until the leader is the only task left and is itself a zombie (or reaped)."""
+    try:
+        tasks = os.listdir(proc / str(pid) / "task")
+        stat = (proc / str(pid) / "stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    if tasks != [str(pid)]:
+        return False
+    # "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ")"
+    return stat[stat.rfind(")") + 1:].split()[:1] in (["Z"], ["X"])
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Poll `process_gone` for up to `timeout` seconds; returns whether the process is gone."""
+    deadline = time.monotonic() + timeout
+    while not process_gone(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 class FenceService:
     def __init__(self, layout: LabLayout) -> None:
         self.layout = layout
@@ -99,10 +127,7 @@ class FenceService:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        deadline = time.monotonic() + 10
-        while qemu_pid(self.layout, target) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if qemu_pid(self.layout, target):
+        if not wait_gone(pid, 10):
             return f"ERR {target} did not power off"
         if action == "reboot":
             return f"OK reboot {target}: power-cycled"

@@ -23,7 +23,7 @@ from pathlib import Path
 from dualroot.command import run_host
 from dualroot.errors import DualrootError
 from dualroot.lab.control import Lab
-from dualroot.lab.fence_service import qemu_pid
+from dualroot.lab.fence_service import process_gone, qemu_pid, wait_gone
 from dualroot.lab.image import Image, build_image, current_image
 from dualroot.lab.layout import LabLayout
 from dualroot.lab.qemu import (
@@ -175,19 +175,23 @@ class QemuProvider:
         from dualroot.lab.qmp import qmp_command
 
         self.lab.close_connections()
-        running = [n for n in NODES if qemu_pid(self.layout, n.name)]
-        for node in running:
-            progress(f"down: powering off {node.name}")
+        running = {n.name: pid for n in NODES if (pid := qemu_pid(self.layout, n.name))}
+        for name in running:
+            progress(f"down: powering off {name}")
             try:
-                qmp_command(self.layout.qmp_socket(node.name), "system_powerdown")
+                qmp_command(self.layout.qmp_socket(name), "system_powerdown")
             except DualrootError:
                 pass
         deadline = time.monotonic() + timeout
-        while any(qemu_pid(self.layout, n.name) for n in running) and time.monotonic() < deadline:
+        # wait for the processes, not the pid files: a QEMU is only gone when all its threads are
+        while not all(process_gone(pid) for pid in running.values()) and time.monotonic() < deadline:
             time.sleep(0.5)
         for node in NODES:
-            if qemu_pid(self.layout, node.name):
+            pid = running.get(node.name)
+            if pid is not None and not process_gone(pid):
                 progress(f"down: {node.name} did not power off in {timeout:.0f} s: killing its QEMU")
+                os.kill(pid, signal.SIGKILL)
+                wait_gone(pid, 10)
             kill_node(self.layout, node)
         self.stop_fenced()
         progress("down: no lab process left running")

@@ -16,7 +16,7 @@ from pathlib import Path
 from dualroot import paths
 from dualroot.command import run_host
 from dualroot.errors import DualrootError
-from dualroot.lab.fence_service import qemu_pid
+from dualroot.lab.fence_service import qemu_pid, wait_gone
 from dualroot.lab.image import Image
 from dualroot.lab.layout import LabLayout
 from dualroot.lab.topology import (
@@ -112,9 +112,7 @@ def kill_node(layout: LabLayout, node: NodeSpec) -> float:
     now = time.time()
     if pid is not None:
         os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while qemu_pid(layout, node.name) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_gone(pid, 10)
     layout.pidfile(node.name).unlink(missing_ok=True)
     return now
 
