@@ -152,6 +152,23 @@ def test_unpromoted_only_without_doubt(ops, unpromoted):
     assert parse_cib(lab_cib(node2_ops=ops), "r0").nodes["node2"].unpromoted is unpromoted
 
 
+@pytest.mark.parametrize(("ops", "promoted"), [
+    ((("promote", "0", "30", "0", "0"),), True),
+    ((("promote", "0", "30", "0", "0"), ("monitor", "8", "32", "10000", "0")), True),
+    ((("promote", "0", "30", "0", "0"), ("monitor", "191", "32", "10000", "0")), True),  # degraded
+    ((("monitor", "8", "3", "0", "0"),), True),  # probe found it Promoted
+    ((("promote", "0", "30", "0", "-1"),), False),  # promote in flight
+    ((("promote", "1", "30", "0", "0"),), False),  # failed promote
+    ((("promote", "0", "30", "0", "0"), ("monitor", "0", "32", "10000", "0")), False),  # Unpromoted since
+    ((("promote", "0", "30", "0", "0"), ("monitor", "7", "32", "10000", "0")), False),  # stopped since
+    ((("demote", "0", "40", "0", "0"), ("monitor", "8", "20", "10000", "0")), False),  # older monitor
+    (UNPROMOTED, False),
+    ((), False),  # no history
+])
+def test_promoted_only_without_doubt(ops, promoted):
+    assert parse_cib(lab_cib(node2_ops=ops), "r0").nodes["node2"].promoted is promoted
+
+
 @pytest.mark.parametrize(("value", "online"), [("true", True), ("1764000000", True), ("false", False),
                                                 ("0", False)])
 def test_membership_flag_as_boolean_or_timestamp(value, online):
@@ -327,10 +344,53 @@ def lab_with_constraint(allows, cib=CIB_LAB):
     return cib.replace("</constraints>", f"{xml}</constraints>")
 
 
-def test_dual_primary_loser_leaves_corosync_when_the_winner_is_online():
-    # The winner is in the membership and fencing this node: leaving corosync spares it the token.
+# what the loser (node2) asks about its link to the winner, node1
+KNET_STATS_NODE1 = [paths.COROSYNC_CMAPCTL, "-m", "stats", "stats.knet.node1."]
+KNET_UP_NODE1 = KNET_UP.replace("node2", "node1")
+KNET_DOWN_NODE1 = KNET_UP_NODE1.replace("connected (u8) = 1", "connected (u8) = 0")
+
+
+def test_replication_cut_loser_leaves_at_once_when_the_promoted_winner_is_reachable():
+    # node1 is Promoted, in the membership and reachable over corosync: it wins the tie-break and is
+    # the one that acts, so node2 leaves corosync without waiting to see node1's constraint (the wait
+    # cost the winner 1.8 to over 6 s in the lab, with the whole cluster's writes frozen).
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect(KNET_STATS_NODE1, stdout=KNET_UP_NODE1)
+    runner.expect(LEAVE)
+    assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
+    runner.assert_done()
+    assert not any(c[0] == paths.STONITH_ADMIN or "--create" in c for c in runner.calls)
+    assert runner.now == 0.0
+
+
+@pytest.mark.parametrize("node1_ops", [
+    (("promote", "0", "30", "0", "-1"),),  # promote in flight
+    UNPROMOTED,  # a Secondary runs no handler: node2 must act itself after the delay
+    (("promote", "0", "30", "0", "0"), ("monitor", "1", "32", "10000", "0")),  # failed since
+])
+def test_replication_cut_loser_waits_when_the_winner_is_not_surely_promoted(node1_ops):
+    root = ET.fromstring(lab_cib(node2_ops=node1_ops))  # node1's history from node2's helper:
+    for node_state in root.iterfind("status/node_state"):  # swap the two nodes' names
+        node_state.set("uname", {"node1": "node2", "node2": "node1"}[node_state.get("uname")])
+    cib = ET.tostring(root, encoding="unicode")
+    assert parse_cib(cib, "r0").nodes["node1"].promoted is False
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=cib)
+    runner.expect([paths.CIBADMIN, "--query"], stdout=lab_with_constraint("node1", cib))
+    runner.expect(LEAVE)
+    assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
+    runner.assert_done()
+    assert not any(c[0] == paths.COROSYNC_CMAPCTL for c in runner.calls)  # waited for the constraint
+
+
+def test_dual_primary_loser_leaves_corosync_when_the_winner_is_online():
+    # Corosync did not reach node1 when the handler began (a partition) and node1, back in reach,
+    # placed its constraint: it is in the membership and fencing this node, and leaving corosync
+    # spares it the token.
+    runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
+    runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect(KNET_STATS_NODE1, stdout=KNET_DOWN_NODE1)
     runner.expect([paths.CIBADMIN, "--query"], stdout=lab_with_constraint("node1"))
     runner.expect(LEAVE)
     assert main(["dualroot-fence-peer"], {**ENV, "DRBD_PEER": "node1"}, runner) == HandlerExit.ERROR
@@ -368,6 +428,7 @@ def test_loser_stays_in_the_cluster_when_the_winner_is_gone():
 def test_dual_primary_loser_takes_over_when_the_peer_left_the_cluster():
     runner = runner_for(fx.PROC_PRIMARY_PEER_LOST_SUSPENDED, "node2")
     runner.expect([paths.CIBADMIN, "--query"], stdout=CIB_LAB)
+    runner.expect(KNET_STATS_NODE1, rc=1)  # no knet stats: node1 is gone
     runner.expect([paths.CIBADMIN, "--query"], stdout=lab_cib(node1_in_ccm="false"))
     runner.expect(
         [
