@@ -72,14 +72,17 @@ HANDLER_BUDGET_S = 90.0  # the whole handler (LINBIT's crm-fence-peer uses --tim
 LOSER_DELAY_S = 10.0
 POLL_S = 0.25
 # In a replication-only cut corosync still reaches the loser, and the loser leaves corosync as soon as
-# it sees the winner's constraint (FencePeer._lost): then the winner's fence is confirmed at once, not
-# after the token timeout and consensus (6.6 s). So when the loser's corosync link is up, the winner
-# places its constraint first and fences once the loser has left, or after this long. In the lab
-# (1 vCPU under TCG) the loser left 1.8 to 4.6 s after the constraint was in place, and once (in CI)
-# not within 6 s; a fixed 3 s fence delay before this missed it once, and the token then cost 6.1 s
-# more. A dead or cut-off peer has no corosync link by the time DRBD calls the handler, and is fenced
-# at once, together with the constraint.
-LEAVE_WAIT_S = 6.0
+# its own handler runs (FencePeer._lost): then the winner's fence is confirmed at once, not after the
+# token timeout and consensus (6.6 s). So when the loser's corosync link is up, the winner places its
+# constraint first and fences once the loser has left, or after this long. The loser's handler runs
+# only once its own DRBD has noticed the cut, which need not be when the winner's did (each side
+# pings on its own: up to ping-int + ping-timeout, 4 s as rendered), and then starts Python and reads
+# the CIB on a loaded node. In the lab (1 vCPU under TCG) the loser left 0.5 to 5.6 s after the
+# constraint was in place, and once (in CI) not within 6 s. Fencing too early costs the token and
+# consensus (6.6 s); waiting longer costs only when the loser never leaves (its DRBD or handler stuck
+# while corosync runs), and then 2 s more than the 6 s used before. A dead or cut-off peer has no
+# corosync link by the time DRBD calls the handler, and is fenced at once, together with the constraint.
+LEAVE_WAIT_S = 8.0
 FENCE_TOLERANCE = "30s"  # a successful fence of the peer this recent counts (Pacemaker may have done it)
 CONSTRAINT_PREFIX = "drbd-fence-by-handler-"
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-")

@@ -281,7 +281,7 @@ def test_replication_only_cut_fences_after_the_bounded_wait_when_the_loser_stays
     runner = winner_runner()
     runner.expect(LAB_CREATE)
     runner.allow(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
-    runner.expect(stonith_argv("node2", 79))
+    runner.expect(stonith_argv("node2", 77))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
     assert fence_peer.LEAVE_WAIT_S <= runner.now < fence_peer.LEAVE_WAIT_S + 1
 
