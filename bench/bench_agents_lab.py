@@ -145,7 +145,8 @@ def time_in_guest(lab: Lab, node: str, cases: dict, runs: int) -> dict:
 def table_rows(raw: dict) -> dict:
     """Medians and ratios per case, printed as a table as they are computed."""
     rows = {}
-    print(f"{'case':<26} {'dualroot ms':>11} {'stock ms':>9} {'wall':>6} {'dualroot CPU':>12} "
+    width = max([26, *map(len, raw)])
+    print(f"{'case':<{width}} {'dualroot ms':>11} {'stock ms':>9} {'wall':>6} {'dualroot CPU':>12} "
           f"{'stock CPU':>9} {'CPU':>6}  exit codes")
     for name, entry in raw.items():
         ours = entry["samples"]["dualroot"]
@@ -161,7 +162,7 @@ def table_rows(raw: dict) -> dict:
         row["ratio_wall"] = row["dualroot_wall_ms"] / row["stock_wall_ms"]
         row["ratio_cpu"] = row["dualroot_cpu_ms"] / row["stock_cpu_ms"]
         rows[name] = row
-        print(f"{name:<26} {row['dualroot_wall_ms']:>11.1f} {row['stock_wall_ms']:>9.1f} "
+        print(f"{name:<{width}} {row['dualroot_wall_ms']:>11.1f} {row['stock_wall_ms']:>9.1f} "
               f"{row['ratio_wall']:>6.2f} {row['dualroot_cpu_ms']:>12.1f} {row['stock_cpu_ms']:>9.1f} "
               f"{row['ratio_cpu']:>6.2f}  "
               f"{entry['codes']['dualroot']}/{entry['codes']['stock']} (expected {entry['expected']})")

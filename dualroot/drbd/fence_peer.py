@@ -438,7 +438,10 @@ class FencePeer:
         left = self._run_or_error([paths.COROSYNC_CFGTOOL, "-H", "--force"], timeout=15)
         if isinstance(left, OcfError) or not left.ok:
             why_not = left.reason if isinstance(left, OcfError) else left.first_error_line()
-            self.log.warning(f"could not leave the cluster ({why_not}): {peer} waits out the token instead")
+            # DRBD 8.4 may run this handler twice at once (seen in the lab): the second call then
+            # finds corosync already leaving and fails, which is no reason for alarm
+            self.log.warning(f"could not leave the cluster ({why_not}): unless corosync is leaving "
+                             f"already, {peer} waits out the token instead")
         else:
             self.log.info(f"left the corosync membership so that {peer} need not wait out the token")
         return HandlerExit.ERROR

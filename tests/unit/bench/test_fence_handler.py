@@ -3,9 +3,11 @@ removed before every run, and always takes node2 out of standby again, also when
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
+from dualroot import paths
 from dualroot.cib.config import Agents
 from dualroot.command import CommandResult
 from tests.unit.bench import loading
@@ -16,6 +18,9 @@ PROC_DRBD_PEER_LOST = (
     "version: 8.4.11 (api:1/proto:86-101)\n"
     " 0: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C r-----\n"
 )
+
+
+CIB_LAB = (Path(__file__).parents[1] / "drbd" / "data" / "cib_lab_status.xml").read_text()
 
 
 def load_bench():
@@ -46,6 +51,8 @@ class RecordedLab:
             self.standby = "--update" in argv
         elif argv == ["cat", "/proc/drbd"]:
             out = PROC_DRBD_PEER_LOST if self.standby else ""
+        elif argv == [paths.CIBADMIN, "--query"]:
+            out = CIB_LAB
         elif argv[:1] == ["sh"]:
             self.deleted_constraint = True
         elif argv[:1] == ["python3"]:
@@ -73,12 +80,29 @@ def test_both_handlers_timed_with_the_constraint_removed_before_each_run(monkeyp
     lab = RecordedLab()
     rc, healthy = run_main(monkeypatch, tmp_path, lab)
     assert rc == 0 and healthy == [False] and not lab.standby
-    (ours, theirs, expected, before), = lab.timer_input.values()
+    assert set(lab.timer_input) == {"fence-peer, constraint only", "floor: interpreter and imports",
+                                    "floor: cibadmin --query", "floor: cibadmin --create"}
+    ours, theirs, expected, before = lab.timer_input["fence-peer, constraint only"]
     assert ours[0] == ["/usr/lib/dualroot/dualroot-fence-peer", "fence"]
     assert theirs[0] == ["/usr/lib/drbd/crm-fence-peer.sh"] and ours[1] == theirs[1]
     assert expected == 4 and "cibadmin --delete" in before[2]
-    case = json.loads((tmp_path / "handler.json").read_text())["cases"]["fence-peer, constraint only"]
+    cases = json.loads((tmp_path / "handler.json").read_text())["cases"]
+    case = cases["fence-peer, constraint only"]
     assert case["dualroot_within_target"] and round(case["ratio_wall"], 3) == round(300 / 2300, 3)
+    assert cases["floor, sum"]["dualroot_wall_ms"] == 3 * 300.0  # the three floor parts, not the handler
+
+
+def test_the_floor_creates_the_handlers_own_constraint_after_the_same_delete(monkeypatch, tmp_path):
+    lab = RecordedLab()
+    run_main(monkeypatch, tmp_path, lab)
+    ours, theirs, expected, before = lab.timer_input["floor: cibadmin --create"]
+    assert ours == theirs and expected == 0
+    assert ours[0][:4] == [paths.CIBADMIN, "--create", "--scope", "constraints"]
+    assert 'id="drbd-fence-by-handler-r0-drbd_r0-clone"' in ours[0][5] and 'value="node1"' in ours[0][5]
+    assert before == lab.timer_input["fence-peer, constraint only"][3]
+    imports, bash, _, _ = lab.timer_input["floor: interpreter and imports"]
+    assert imports[0][:2] == ["/usr/bin/python3", "-S"] and "import dualroot.drbd.fence_peer" in imports[0][3]
+    assert bash[0] == ["/bin/bash", "-c", ":"]
 
 
 def test_a_failed_timing_still_ends_the_standby(monkeypatch, tmp_path):
