@@ -71,8 +71,8 @@ def qemu_pid(layout: LabLayout, node: str) -> int | None:
 def process_gone(pid: int, proc: Path = Path("/proc")) -> bool:
     """True once no thread of the process is left, so its open files, and QEMU's image locks, are closed.
 
-    The leader's cmdline (what `qemu_pid` reads) empties as soon as the leader thread has left its
-    memory, while QEMU's other threads may still hold the file table: a new QEMU started then failed
+    The leader's cmdline (what `qemu_pid` reads) reads empty as soon as the leader thread has dropped
+    its memory map, while QEMU's other threads may still hold the file table: a new QEMU started then failed
     with "Failed to get write lock" on the node's disk, and a fenced node stayed off (CI, 2026-11-26).
     So wait until the leader is the only task left and is itself a zombie (or reaped)."""
     try:

@@ -14,21 +14,23 @@ from dualroot.drill.scenario import Fault, LabApi, Scenario
 from dualroot.errors import DualrootError
 
 BULK_MIB = 64                 # well under the lab's 1 GiB device, well over the writers' few MiB
-BULK_TIMEOUT = 600.0          # TCG writes through DRBD at a few MB/s
+BULK_TIMEOUT = 600.0          # TCG writes through DRBD at a few MB/s; at least this, more for more MiB
 
 
 class RejoinAfterWrites(Scenario):
     name = "rejoin_after_writes"
     summary = f"kill a node, write {BULK_MIB} MiB on the survivor, boot it: only changed blocks resync"
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, bulk_mib: int = BULK_MIB) -> None:
         super().__init__(target)
+        self.bulk_mib = bulk_mib  # bench/bench_resync.py varies it; the CLI runs the default
+        self.summary = self.summary.replace(f"{BULK_MIB} MiB", f"{bulk_mib} MiB")
         self.bulk_path = ""
         self.bulk_node = ""
 
     def inject(self, lab: LabApi) -> Fault:
         when = lab.kill(self.target)
-        return Fault(when, self.target, f"SIGKILL of {self.target}'s QEMU, then {BULK_MIB} MiB "
+        return Fault(when, self.target, f"SIGKILL of {self.target}'s QEMU, then {self.bulk_mib} MiB "
                                         "written on the survivor")
 
     def while_degraded(self, lab: LabApi, survivor: str) -> str:
@@ -36,11 +38,11 @@ class RejoinAfterWrites(Scenario):
         self.bulk_path = f"{lab.storage.drill_dir}/bulk-{int(time.time())}"
         started = time.monotonic()
         done = lab.run(survivor, [paths.GUEST_DD, "if=/dev/zero", f"of={self.bulk_path}", "bs=1M",
-                                  f"count={BULK_MIB}", "oflag=direct", "conv=fsync"],
-                       timeout=BULK_TIMEOUT)
+                                  f"count={self.bulk_mib}", "oflag=direct", "conv=fsync"],
+                       timeout=max(BULK_TIMEOUT, 5.0 * self.bulk_mib))
         if not done.ok:
-            raise DualrootError(f"writing {BULK_MIB} MiB on {survivor} failed: {done.stderr.strip()}")
-        return f"{BULK_MIB} MiB written on {survivor} in {time.monotonic() - started:.1f} s"
+            raise DualrootError(f"writing {self.bulk_mib} MiB on {survivor} failed: {done.stderr.strip()}")
+        return f"{self.bulk_mib} MiB written on {survivor} in {time.monotonic() - started:.1f} s"
 
     def restore(self, lab: LabApi, loser: str) -> None:
         self.start_if_stopped(lab, self.target)

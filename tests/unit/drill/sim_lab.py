@@ -323,7 +323,8 @@ class SimLab:
             if argv[0] == paths.GUEST_DD:
                 out = self.guest_path(argv[2].removeprefix("of="))
                 out.write_bytes(b"\0" * 1024)
-                self.resync_kib += 65536
+                count = next(a for a in argv if a.startswith("count=")).removeprefix("count=")
+                self.resync_kib += int(count) * 1024  # dd bs=1M: what DRBD would resync
                 return Result(0)
             if argv[:2] == [paths.GUEST_RM, "-f"]:
                 self.guest_path(argv[2]).unlink()

@@ -189,6 +189,16 @@ def test_rejoin_after_writes_reports_the_resync_and_removes_its_bulk_file(sim):
     assert not list(lab.root.rglob("bulk-*"))
 
 
+def test_rejoin_after_writes_writes_the_amount_it_is_given(sim):
+    lab = sim()
+    scenario = RejoinAfterWrites("node2", bulk_mib=16)
+    assert "write 16 MiB on the survivor" in scenario.summary and "64" in RejoinAfterWrites.summary
+    result = run_scenario(lab, scenario, FAST)
+    assert result.verdict is Verdict.PASS, result.reasons
+    assert result.resync_kib == 64 + 16384
+    assert result.notes[0].startswith("16 MiB written on node1") and "then 16 MiB" in result.fault_description
+
+
 def test_cold_start_powers_off_every_node_and_times_the_boot(sim):
     lab = sim()
     result = run_scenario(lab, ColdStart("node2"), FAST)
