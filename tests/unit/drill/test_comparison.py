@@ -67,3 +67,17 @@ def test_several_runs_compare_by_their_medians_and_keep_every_value():
 def test_a_run_without_the_value_does_not_count():
     (row,) = compare_runs([cold(100.0), cold(None)], [cold(60.0)])
     assert row.stock_runs == (100.0,) and row.ratio == pytest.approx(0.6)
+
+
+def test_the_replication_cut_compares_the_losers_fence_too():
+    # the stock stack's survivor may write on (it needs none of the frozen loser's locks) while the
+    # loser is fenced only after its stop times out: the fence is the row that shows it
+    def cut(write, fence):
+        return doc(**{"replication_cut:node2": {
+            "seconds_after_fault": {"survivor_first_write": write, "fencing": fence}}})
+
+    rows = {r.metric: r for r in compare_runs([cut(134.1, 123.2), cut(6.9, 104.9)],
+                                              [cut(13.1, 12.3), cut(8.7, 7.7)])}
+    assert rows["fencing"].stock_runs == (123.2, 104.9) and rows["fencing"].dualroot_runs == (12.3, 7.7)
+    assert rows["fencing"].ratio == pytest.approx(round(10.0 / 114.05, 3))
+    assert rows["survivor_first_write"].stock == pytest.approx(70.5)
