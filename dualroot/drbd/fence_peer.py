@@ -367,17 +367,17 @@ class FencePeer:
         if facts.fence_constraint_allows == peer:
             return self._lost(facts, peer, f"{peer} already placed its fence constraint")
         dual = facts.promoted_max >= 2
+        state = facts.nodes.get(peer)
         waited = False
         if dual and me > peer and facts.fence_constraint_allows != me:
-            state = facts.nodes.get(peer)
-            if state is not None and state.online and state.promoted and self._corosync_reaches(facts, peer):
+            # (_corosync_reaches also requires the peer online in the CIB)
+            if state is not None and state.promoted and self._corosync_reaches(facts, peer):
                 return self._lost(facts, peer, f"{peer} wins the tie-break: it is Promoted and corosync "
                                                "still reaches it (a replication-only cut)")
             outcome = self._wait_as_loser(facts, peer)
             if outcome is not None:
                 return outcome
             waited = True
-        state = facts.nodes.get(peer)
         # E.g. this node was promoted while the peer still boots: the peer cannot be writing, and the
         # constraint keeps it from being promoted until it has resynced. No fencing.
         spared = state is not None and state.online and state.unpromoted

@@ -96,6 +96,16 @@ def wait_gone(pid: int, timeout: float) -> bool:
     return True
 
 
+def power_cut(pid: int, timeout: float = 10.0) -> bool:
+    """SIGKILL the process (a VM's power cut) and wait until it is gone (`process_gone`); returns
+    whether it is."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return wait_gone(pid, timeout)
+
+
 class FenceService:
     def __init__(self, layout: LabLayout) -> None:
         self.layout = layout
@@ -123,11 +133,7 @@ class FenceService:
         # nothing the guest wrote is lost either way: it sits in the host's page cache). `reboot` then
         # powers it on as a new QEMU process: a guest reset in place (QMP system_reset) took 80-170 s
         # to boot under TCG against ~30 s for a fresh start.
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        if not wait_gone(pid, 10):
+        if not power_cut(pid):
             return f"ERR {target} did not power off"
         if action == "reboot":
             return f"OK reboot {target}: power-cycled"

@@ -23,7 +23,7 @@ from pathlib import Path
 from dualroot.command import run_host
 from dualroot.errors import DualrootError
 from dualroot.lab.control import Lab
-from dualroot.lab.fence_service import process_gone, qemu_pid, wait_gone
+from dualroot.lab.fence_service import power_cut, process_gone, qemu_pid
 from dualroot.lab.image import Image, build_image, current_image
 from dualroot.lab.layout import LabLayout
 from dualroot.lab.qemu import (
@@ -190,8 +190,7 @@ class QemuProvider:
             pid = running.get(node.name)
             if pid is not None and not process_gone(pid):
                 progress(f"down: {node.name} did not power off in {timeout:.0f} s: killing its QEMU")
-                os.kill(pid, signal.SIGKILL)
-                wait_gone(pid, 10)
+                power_cut(pid)
             kill_node(self.layout, node)
         self.stop_fenced()
         progress("down: no lab process left running")

@@ -7,8 +7,6 @@ but is backed by kvm_pvm (no vmx/svm), and a stock Debian kernel hangs under it 
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from enum import Enum
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 from dualroot import paths
 from dualroot.command import run_host
 from dualroot.errors import DualrootError
-from dualroot.lab.fence_service import qemu_pid, wait_gone
+from dualroot.lab.fence_service import power_cut, qemu_pid
 from dualroot.lab.image import Image
 from dualroot.lab.layout import LabLayout
 from dualroot.lab.topology import (
@@ -111,8 +109,7 @@ def kill_node(layout: LabLayout, node: NodeSpec) -> float:
     pid = qemu_pid(layout, node.name)
     now = time.time()
     if pid is not None:
-        os.kill(pid, signal.SIGKILL)
-        wait_gone(pid, 10)
+        power_cut(pid)
     layout.pidfile(node.name).unlink(missing_ok=True)
     return now
 

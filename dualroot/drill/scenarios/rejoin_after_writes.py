@@ -17,14 +17,17 @@ BULK_MIB = 64                 # well under the lab's 1 GiB device, well over the
 BULK_TIMEOUT = 600.0          # TCG writes through DRBD at a few MB/s; at least this, more for more MiB
 
 
+SUMMARY = "kill a node, write {mib} MiB on the survivor, boot it: only changed blocks resync"
+
+
 class RejoinAfterWrites(Scenario):
     name = "rejoin_after_writes"
-    summary = f"kill a node, write {BULK_MIB} MiB on the survivor, boot it: only changed blocks resync"
+    summary = SUMMARY.format(mib=BULK_MIB)
 
     def __init__(self, target: str, bulk_mib: int = BULK_MIB) -> None:
         super().__init__(target)
         self.bulk_mib = bulk_mib  # bench/bench_resync.py varies it; the CLI runs the default
-        self.summary = self.summary.replace(f"{BULK_MIB} MiB", f"{bulk_mib} MiB")
+        self.summary = SUMMARY.format(mib=bulk_mib)
         self.bulk_path = ""
         self.bulk_node = ""
 
