@@ -75,6 +75,8 @@ LINBIT_CRM_FENCE_PEER_84 = "/usr/lib/drbd/crm-fence-peer.sh"
 LINBIT_CRM_UNFENCE_PEER_84 = "/usr/lib/drbd/crm-unfence-peer.sh"
 LINBIT_CRM_FENCE_PEER_9 = "/usr/lib/drbd/crm-fence-peer.9.sh"
 LINBIT_CRM_UNFENCE_PEER_9 = "/usr/lib/drbd/crm-unfence-peer.9.sh"
+MKFS_OCFS2 = "/sbin/mkfs.ocfs2"  # `dualroot cib render --format mkfs` and the lab's deploy
+TUNEFS_OCFS2 = "/sbin/tunefs.ocfs2"  # reads a volume's features back (tests, bench/)
 
 # --- the lab (host side) --------------------------------------------------------------------------
 # DUALROOT_LAB_HOME moves the lab (a second lab, or tests that need an empty one)
@@ -98,6 +100,7 @@ GUEST_DMESG = "/bin/dmesg"
 GUEST_TIMEOUT = "/usr/bin/timeout"
 GUEST_BOOT_ID = "/proc/sys/kernel/random/boot_id"
 GUEST_KILL = "/bin/kill"
+GUEST_MOUNTPOINT = "/bin/mountpoint"
 GUEST_PIDOF = "/bin/pidof"
 GUEST_CRM_ATTRIBUTE = "/usr/sbin/crm_attribute"
 GUEST_CAT = "/bin/cat"

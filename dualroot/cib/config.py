@@ -23,6 +23,7 @@ from dualroot.errors import DualrootError
 # OCFS2 keeps one journal slot per node that mounts the volume; the on-disk format allows 255
 # (OCFS2_MAX_SLOTS), so no configuration may name more nodes than that.
 OCFS2_MAX_SLOTS = 255
+OCFS2_CLUSTER_NAME_MAX = 16  # OCFS2_CLUSTER_NAME_LEN: the cluster name stamped on the volume
 # DRBD dual-primary: the kernel allows two Primaries at most (allow-two-primaries), never three.
 DRBD_PROMOTED_MAX = 2
 # Names that end up as CIB ids, node names, DRBD resource names: keep them to a safe alphabet so they
@@ -38,6 +39,15 @@ class Stack(enum.Enum):
 
     PCMK = "pcmk"
     O2CB = "o2cb"
+
+
+class FeatureLevel(enum.Enum):
+    """mkfs.ocfs2 --fs-feature-level: `default` leaves out metaecc and quotas (dualroot.cib.ocfs2_mkfs says
+    why), `max-features` has both, `max-compat` mounts on the oldest kernels."""
+
+    DEFAULT = "default"
+    MAX_FEATURES = "max-features"
+    MAX_COMPAT = "max-compat"
 
 
 class Agents(enum.Enum):
@@ -97,6 +107,7 @@ class Mount:
     directory: str
     options: str = "noatime"
     slots: int | None = None  # OCFS2 node slots the volume was made with (mkfs.ocfs2 -N), if known
+    feature_level: FeatureLevel = FeatureLevel.DEFAULT  # mkfs.ocfs2 --fs-feature-level
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,7 @@ al_extents = 67         # 67 x 4 MiB: a crash resyncs at most a quarter of the l
 [mount]
 directory = "/srv/ocfs2"
 options = "noatime"
+feature_level = "default"   # mkfs.ocfs2: no metaecc, no quotas (`dualroot cib render --format mkfs`)
 
 [fencing]
 method = "fence_vmlab"  # the lab's fence agent (QMP through a virtio-serial port)
@@ -235,7 +247,7 @@ _CLUSTER_KEYS = {"name", "stack", "agents", "token_ms", "crypto", "dlm_toss_secs
 _NODE_KEYS = {"name", "nodeid", "cluster_addr", "replication_addr"}
 _DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "net", "al_extents"}
 _DRBD_NET_KEYS = {"ping_int", "ping_timeout", "timeout"}
-_MOUNT_KEYS = {"device", "directory", "options", "slots"}
+_MOUNT_KEYS = {"device", "directory", "options", "slots", "feature_level"}
 _FENCING_KEYS = {"method", "params", "nodes", "enabled"}
 _WEB_KEYS = {"unit", "name", "root"}
 
@@ -343,6 +355,13 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
 
     cluster = r.table(data.get("cluster", {}), "cluster", _CLUSTER_KEYS)
     name = r.name(cluster, "cluster", "name", "dualroot")
+    if len(name) > OCFS2_CLUSTER_NAME_MAX:
+        # OCFS2 stamps the cluster name on disk and mounts only in a cluster of that name.
+        raise r.fail(
+            "cluster.name",
+            f"{name!r} is longer than the {OCFS2_CLUSTER_NAME_MAX} characters OCFS2 stamps on the volume",
+            f"write a name of at most {OCFS2_CLUSTER_NAME_MAX} characters",
+        )
     stack = _enum(r, Stack, cluster.get("stack", "pcmk"), "cluster.stack")
     agents = _enum(r, Agents, cluster.get("agents", "dualroot"), "cluster.agents")
     token_ms = r.integer(cluster, "cluster", "token_ms", 3000, low=1000, high=60000)
@@ -400,7 +419,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
     )
 
 
-def _enum(r: TableReader, kind: type[Stack] | type[Agents], value: Any, key: str) -> Any:
+def _enum(r: TableReader, kind: type[enum.Enum], value: Any, key: str) -> Any:
     choices = [member.value for member in kind]
     if value not in choices:
         raise r.fail(
@@ -535,7 +554,9 @@ def _mount(r: TableReader, data: Any, drbd: Drbd | None, node_count: int) -> Mou
                 f"{slots} OCFS2 slots for {node_count} nodes",
                 f"write slots = {node_count} or more (mkfs.ocfs2 -N / tunefs.ocfs2 -N)",
             )
-    return Mount(device=device, directory=directory.rstrip("/"), options=options, slots=slots)
+    feature_level = _enum(r, FeatureLevel, t.get("feature_level", "default"), "mount.feature_level")
+    return Mount(device=device, directory=directory.rstrip("/"), options=options, slots=slots,
+                 feature_level=feature_level)
 
 
 def _fencing(r: TableReader, data: Any, nodes: tuple[Node, ...]) -> Fencing:

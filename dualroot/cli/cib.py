@@ -12,7 +12,7 @@ from dualroot.errors import DualrootError
 if TYPE_CHECKING:
     from dualroot.cib.config import ClusterConfig
 
-FORMATS = ("xml", "pcs", "crmsh", "drbd", "corosync", "dlm", "nginx")
+FORMATS = ("xml", "pcs", "crmsh", "drbd", "corosync", "dlm", "nginx", "mkfs")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,10 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.add_argument("--agents", choices=("dualroot", "stock"), help="override the config's agent set")
 
     render = actions.add_parser(
-        "render", help="print the stack as CIB XML, pcs, crmsh; or the DRBD, corosync, nginx config"
+        "render", help="print the stack as CIB XML, pcs, crmsh; the DRBD, corosync, dlm, nginx config; or "
+        "the mkfs.ocfs2 command"
     )
     common(render)
-    render.add_argument("--format", choices=FORMATS, default="xml")
+    render.add_argument("--format", choices=FORMATS, default="xml", metavar="FORMAT",
+                        help=f"one of {', '.join(FORMATS)} (default: xml)")
     render.set_defaults(func=cmd_render)
 
     check = actions.add_parser("check", help="RelaxNG, crm_verify and crm_simulate scenarios")
@@ -70,6 +72,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         from dualroot.cib.nginx_site import render_nginx_site
 
         text = render_nginx_site(cfg)
+    elif args.format == "mkfs":
+        from dualroot.cib.ocfs2_mkfs import render_mkfs
+
+        text = render_mkfs(cfg)
     elif args.format == "corosync":
         from dualroot.cib.corosync_conf import render_corosync_conf
 

@@ -120,6 +120,8 @@ def write_cluster_files(lab: Lab, cfg: ClusterConfig) -> None:
 
 
 def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:
+    from dualroot.cib.ocfs2_mkfs import mkfs_argv
+
     assert cfg.drbd is not None  # the lab is two nodes on DRBD
     res = cfg.drbd.resource
     done = [lab.run(n, ["test", "-e", INIT_MARKER], timeout=20).ok for n in lab.nodes]
@@ -137,11 +139,12 @@ def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:
     lab.wait_for("DRBD UpToDate/UpToDate without a resync",
                  lambda: "ds:UpToDate/UpToDate" in _proc_drbd(lab, first), 120, 1.0)
     step("DRBD metadata made, initial sync skipped (both disks new and all zero)")
-    lab.script(first, f"set -e\ndrbdadm primary {res}\n"
-                      f"mkfs.ocfs2 -q --cluster-stack=pcmk --cluster-name={cfg.name} -N 2 -b 4096 -C 4096 "
-                      f"-L {cfg.name} --fs-feature-level=max-features {cfg.drbd.device}\n"
-                      f"drbdadm secondary {res}\n", timeout=180).check()
-    step("OCFS2 made (pcmk stack, 2 slots, 4 KiB blocks)")
+    mkfs = mkfs_argv(cfg)
+    lab.run(first, ["drbdadm", "primary", res], timeout=60).check()
+    lab.run(first, [mkfs[0], "-q", *mkfs[1:]], timeout=180).check()
+    lab.run(first, ["drbdadm", "secondary", res], timeout=60).check()
+    step(f"OCFS2 made ({cfg.stack.value} stack, {len(lab.nodes)} slots, 4 KiB blocks, "
+         f"feature level {cfg.mount.feature_level.value})")
     for node in lab.nodes:
         lab.script(node, f"set -e\ndrbdadm down {res}\nmkdir -p {Path(INIT_MARKER).parent}\n"
                          f"touch {INIT_MARKER}\n", timeout=60).check()

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
     ("crmsh", "primitive drbd_r0 ocf:dualroot:drbd"),
     ("drbd", 'fence-peer "/usr/lib/dualroot/dualroot-fence-peer fence";'),
     ("corosync", "two_node: 1"),
+    ("mkfs", "/sbin/mkfs.ocfs2 --cluster-stack=pcmk --cluster-name=dualroot -N 2"),
 ])  # fmt: skip
 def test_render_formats(capsys, fmt, marker):
     assert main(["cib", "render", "--format", fmt]) == 0
@@ -40,6 +41,7 @@ TEMPLATES = {
     ],
     "lab-dualroot.crm": ["cib", "render", "--format", "crmsh"],
     "lab-dualroot.pcs": ["cib", "render", "--format", "pcs"],
+    "lab-ocfs2-mkfs.sh": ["cib", "render", "--format", "mkfs"],
 }
 
 

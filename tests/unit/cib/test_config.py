@@ -149,6 +149,8 @@ BAD_CONFIGS = [
     (("nodes", 0, "name"), "1node", "nodes[0].name", "a letter"),
     (("mount", "device"), "/dev/sdc", "mount.device", "leave mount.device out"),
     (("mount", "slots"), 1, "mount.slots", "slots = 2"),
+    (("mount", "feature_level"), "max", "mount.feature_level", 'feature_level = "default"'),
+    (("cluster", "name"), "web-cluster-frankfurt", "cluster.name", "at most 16 characters"),
     (("web",), {"root": "/var/www/html"}, "web.root", 'root = "/srv/ocfs2/www"'),
     (("web",), {"server": "nginx"}, "web.server", "remove it"),
 ]
