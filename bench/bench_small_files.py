@@ -7,7 +7,12 @@ node's spare disk /dev/vdc (formatted on first use); then the web case proper: f
 first read on node2 (cold), against ext4's cold read. Ratios are OCFS2/ext4 (targets: read <= 1.5x,
 write <= 3x). Median of --runs runs.
 
-    python3 bench/bench_small_files.py [--files 10000] [--size 4096] [--runs 2] [--json PATH]
+--floor adds, after the runs, the same node1 steps on OCFS2 with node2's mount stopped (the mount's
+clone banned from node2, put back after): DRBD still replicates, but no other node holds or asks for a
+cluster lock. The ratio there is what OCFS2 over DRBD costs before any lock round trip to a peer, the
+floor under every cluster setting.
+
+    python3 bench/bench_small_files.py [--files 10000] [--size 4096] [--runs 2] [--floor] [--json PATH]
 
 Needs the lab up and healthy (`dualroot lab up`). Not a test: nothing here asserts on time.
 """
@@ -25,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from dualroot import paths  # noqa: E402
+from dualroot.errors import DualrootError  # noqa: E402
 
 GUEST_SCRIPT = "/root/dualroot-small-files.py"
 EXT4_MOUNT = "/mnt/dualroot-bench"
@@ -118,6 +124,43 @@ def progress_clock() -> Callable[[str], None]:
     return progress
 
 
+def peer_mount(lab, mounted: bool) -> None:
+    """Ban the mount's clone from node2 (mounted=False) or clear the ban, and wait until it took."""
+    from dualroot.cib.model import FS_ID, clone_id
+
+    clone = clone_id(FS_ID)
+    if mounted:
+        argv = [paths.GUEST_CRM_RESOURCE, "--clear", "--resource", clone]
+    else:
+        argv = [paths.GUEST_CRM_RESOURCE, "--ban", "--resource", clone, "--node", "node2"]
+    lab.run("node1", argv, timeout=60).check()
+    lab.run("node1", [paths.GUEST_CRM_RESOURCE, "--wait", "--timeout", "300s"], timeout=330).check()
+    for node in ("node1", "node2") if mounted else ("node2",):
+        state = lab.run(node, [paths.GUEST_MOUNTPOINT, "-q", paths.GUEST_OCFS2_MOUNT], timeout=30)
+        if (state.rc == 0) != mounted:
+            raise DualrootError(f"the OCFS2 mount on {node} did not {'come back' if mounted else 'stop'}",
+                                "look at `dualroot lab status` and crm_mon on node1")
+
+
+def floor_run(lab, files: int, size: int, stamp: str, progress) -> dict[str, float]:
+    """The node1 steps on OCFS2 with node2's mount stopped; the mount is put back whatever happens."""
+    directory = f"{OCFS2_ROOT}/sf-alone-{stamp}"
+    results: dict[str, float] = {}
+    progress("floor: stopping node2's mount (DRBD keeps replicating)")
+    try:
+        peer_mount(lab, mounted=False)
+        for name, node, template in STEPS:
+            seconds = run_guest(lab, node, template.format(dir=directory, files=files, size=size))
+            if name != "-":
+                results[name] = seconds
+                progress(f"alone {name:26} {seconds:8.3f} s")
+        lab.run("node1", [paths.GUEST_RM, "-rf", directory], timeout=STEP_TIMEOUT)
+    finally:
+        progress("floor: starting node2's mount again")
+        peer_mount(lab, mounted=True)
+    return results
+
+
 def one_run(lab, files: int, size: int, stamp: str, progress) -> tuple[dict, dict]:
     results: dict[str, dict[str, float]] = {"ext4": {}, "ocfs2": {}}
     dirs = {"ext4": f"{EXT4_MOUNT}/sf-{stamp}", "ocfs2": f"{OCFS2_ROOT}/sf-{stamp}"}
@@ -138,11 +181,11 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=10000)
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--floor", action="store_true", help="add a pass with node2's mount stopped")
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "small_files.json")
     args = parser.parse_args()
 
     from dualroot.drill.execution import detect_stack
-    from dualroot.errors import DualrootError
     from dualroot.lab.control import Lab
 
     lab = Lab()
@@ -164,13 +207,19 @@ def main() -> int:
         ocfs2, ext4 = one_run(lab, args.files, args.size, f"{int(time.time())}-{run}", progress)
         ocfs2_runs.append(ocfs2)
         ext4_runs.append(ext4)
+    floor = floor_run(lab, args.files, args.size, str(int(time.time())), progress) if args.floor else None
     rows = ratio_rows(medians(ocfs2_runs), medians(ext4_runs))
     print(render(rows))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({
+    report: dict[str, object] = {
         "files": args.files, "size": args.size, "runs": args.runs, "agents": stack,
-        "dlm_toss_secs": toss_secs, "ocfs2_runs": ocfs2_runs, "ext4_runs": ext4_runs, "ratios": rows},
-        indent=2) + "\n")
+        "dlm_toss_secs": toss_secs, "ocfs2_runs": ocfs2_runs, "ext4_runs": ext4_runs, "ratios": rows}
+    if floor is not None:
+        floor_rows = [row for row in ratio_rows(floor, medians(ext4_runs)) if row["ocfs2_s"] is not None]
+        print("floor: OCFS2 with node2's mount stopped (no cluster lock leaves node1)")
+        print(render(floor_rows))
+        report.update(floor_alone=floor, floor_ratios=floor_rows)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {args.json}")
     return 0
 

@@ -76,3 +76,72 @@ def test_every_cold_step_follows_a_cache_drop():
     for i, (name, node, _args) in enumerate(steps):
         if "cold" in name or name.startswith("web_first_read"):
             assert steps[i - 1][0] == "-" and steps[i - 1][2] == "drop-caches" and steps[i - 1][1] == node
+
+
+class FloorLab:
+    """A recorded lab for the floor pass: the mount ban on node2, the steps, the ban cleared."""
+
+    nodes = ("node1", "node2")
+
+    def __init__(self, fail_step: str = "", stuck: bool = False) -> None:
+        self.node2_mounted = True
+        self.fail_step = fail_step
+        self.stuck = stuck
+        self.calls: list[tuple[str, str]] = []
+
+    def run(self, node, argv, timeout=60.0, input=None):
+        from dualroot import paths
+        from dualroot.command import CommandResult
+
+        rc, out = 0, ""
+        if argv[0] == paths.GUEST_CRM_RESOURCE and argv[1] in ("--ban", "--clear"):
+            self.calls.append((node, argv[1]))
+            if not self.stuck:
+                self.node2_mounted = argv[1] == "--clear"
+        elif argv[0] == paths.GUEST_MOUNTPOINT:
+            rc = 0 if node == "node1" or self.node2_mounted else 1
+        elif argv[0] == paths.GUEST_PYTHON:
+            op = argv[2]
+            self.calls.append((node, op))
+            if op == self.fail_step:
+                rc = 1
+            out = json.dumps({"op": op, "seconds": 2.0})
+        return CommandResult(tuple(argv), rc, out, "", 0.1, where=node)
+
+
+def test_floor_runs_node1_steps_with_node2_unmounted_then_mounts_it_again():
+    bench = load_bench()
+    lab = FloorLab()
+    seen = []
+    original = lab.run
+
+    def watching(node, argv, timeout=60.0, input=None):
+        if argv[0].endswith("python3") and argv[2] in ("write", "read", "stat"):
+            seen.append(lab.node2_mounted)  # every timed step runs with node2's mount stopped
+        return original(node, argv, timeout, input)
+
+    lab.run = watching
+    results = bench.floor_run(lab, 10, 4096, "t", lambda text: None)
+    assert set(results) == {"write_sync", "stat_cold", "stat_warm", "read_cold", "read_warm"}
+    assert seen and not any(seen)
+    assert lab.calls[0] == ("node1", "--ban") and lab.calls[-1] == ("node1", "--clear")
+    assert lab.node2_mounted
+
+
+def test_floor_puts_the_mount_back_when_a_step_fails():
+    from dualroot.errors import DualrootError
+
+    lab = FloorLab(fail_step="read")
+    with pytest.raises(DualrootError):
+        load_bench().floor_run(lab, 10, 4096, "t", lambda text: None)
+    assert lab.calls[-1] == ("node1", "--clear") and lab.node2_mounted
+
+
+def test_a_mount_that_does_not_stop_is_an_error_not_a_floor():
+    from dualroot.errors import DualrootError
+
+    lab = FloorLab(stuck=True)
+    with pytest.raises(DualrootError, match="did not stop"):
+        load_bench().floor_run(lab, 10, 4096, "t", lambda text: None)
+    assert ("node1", "write") not in lab.calls
+    assert lab.calls[-1] == ("node1", "--clear")  # the ban is lifted even so
