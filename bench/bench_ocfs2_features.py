@@ -31,6 +31,8 @@ from dualroot import paths  # noqa: E402
 from dualroot.cib.config import FeatureLevel, lab_config  # noqa: E402
 from dualroot.cib.model import FS_ID, clone_id  # noqa: E402
 from dualroot.cib.ocfs2_mkfs import mkfs_argv  # noqa: E402
+from dualroot.errors import DualrootError  # noqa: E402
+from dualroot.lab.health import node_health  # noqa: E402
 
 NODE = "node1"
 LEVELS = (FeatureLevel.MAX_FEATURES, FeatureLevel.DEFAULT)
@@ -48,8 +50,10 @@ def remake(lab, level: FeatureLevel) -> str:
     lab.run(NODE, [argv[0], "-q", "-F", *argv[1:]], input="y\n", timeout=300).check()
     lab.run(NODE, [paths.PCS, "resource", "enable", clone, f"--wait={STACK_WAIT_S}"],
             timeout=STACK_WAIT_S + 30).check()
-    for node in lab.nodes:
-        lab.run(node, [paths.GUEST_MOUNTPOINT, "-q", cfg.mount.directory], timeout=30).check()
+    unmounted = [node for node in lab.nodes if not node_health(lab, node).mounted]
+    if unmounted:
+        raise DualrootError(f"OCFS2 is not mounted on {', '.join(unmounted)} after the mkfs",
+                            "look at `dualroot lab status` and crm_mon on node1")
     query = lab.run(NODE, [paths.TUNEFS_OCFS2, "-Q", "%H %O\n", cfg.mount.device], timeout=60).check()
     return query.stdout.strip()
 

@@ -135,9 +135,10 @@ def peer_mount(lab, mounted: bool) -> None:
         argv = [paths.GUEST_CRM_RESOURCE, "--ban", "--resource", clone, "--node", "node2"]
     lab.run("node1", argv, timeout=60).check()
     lab.run("node1", [paths.GUEST_CRM_RESOURCE, "--wait", "--timeout", "300s"], timeout=330).check()
+    from dualroot.lab.health import node_health
+
     for node in ("node1", "node2") if mounted else ("node2",):
-        state = lab.run(node, [paths.GUEST_MOUNTPOINT, "-q", paths.GUEST_OCFS2_MOUNT], timeout=30)
-        if (state.rc == 0) != mounted:
+        if node_health(lab, node).mounted != mounted:
             raise DualrootError(f"the OCFS2 mount on {node} did not {'come back' if mounted else 'stop'}",
                                 "look at `dualroot lab status` and crm_mon on node1")
 

@@ -17,16 +17,20 @@ BLOCK_SIZE = 4096
 CLUSTER_SIZE = 4096
 
 
+def volume_slots(cfg: ClusterConfig) -> int:
+    """The volume's node slots: the config's `mount.slots`, or else one per node."""
+    return cfg.mount.slots or len(cfg.nodes)
+
+
 def mkfs_argv(cfg: ClusterConfig) -> list[str]:
-    """mkfs.ocfs2's arguments for the config's volume: its stack and cluster, one slot per node (or the
-    config's slots), the chosen feature level, the cluster's name as the label."""
+    """mkfs.ocfs2's arguments for the config's volume: its stack and cluster, its slots, the chosen
+    feature level, the cluster's name as the label."""
     stack = "pcmk" if cfg.stack is Stack.PCMK else "o2cb"
-    slots = cfg.mount.slots or len(cfg.nodes)
     return [
         paths.MKFS_OCFS2,
         f"--cluster-stack={stack}",
         f"--cluster-name={cfg.name}",
-        "-N", str(slots),
+        "-N", str(volume_slots(cfg)),
         "-b", str(BLOCK_SIZE),
         "-C", str(CLUSTER_SIZE),
         f"--fs-feature-level={cfg.mount.feature_level.value}",
@@ -43,7 +47,7 @@ def render_mkfs(cfg: ClusterConfig) -> str:
     )
     stack = ("ocf:dualroot:o2cb (or dlm_controld) running" if cfg.stack is Stack.PCMK
              else "the o2cb cluster online (ocf:dualroot:o2cb stack=o2cb)")
-    slots = cfg.mount.slots or len(cfg.nodes)
+    slots = volume_slots(cfg)
     if cfg.mount.feature_level is FeatureLevel.DEFAULT:
         features = [
             "# --fs-feature-level=default, mkfs.ocfs2's own: sparse files, unwritten extents, inline data,",

@@ -120,7 +120,7 @@ def write_cluster_files(lab: Lab, cfg: ClusterConfig) -> None:
 
 
 def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:
-    from dualroot.cib.ocfs2_mkfs import mkfs_argv
+    from dualroot.cib.ocfs2_mkfs import mkfs_argv, volume_slots
 
     assert cfg.drbd is not None  # the lab is two nodes on DRBD
     res = cfg.drbd.resource
@@ -143,7 +143,7 @@ def initialize_storage(lab: Lab, cfg: ClusterConfig, step: Progress) -> None:
     lab.run(first, ["drbdadm", "primary", res], timeout=60).check()
     lab.run(first, [mkfs[0], "-q", *mkfs[1:]], timeout=180).check()
     lab.run(first, ["drbdadm", "secondary", res], timeout=60).check()
-    step(f"OCFS2 made ({cfg.stack.value} stack, {len(lab.nodes)} slots, 4 KiB blocks, "
+    step(f"OCFS2 made ({cfg.stack.value} stack, {volume_slots(cfg)} slots, 4 KiB blocks, "
          f"feature level {cfg.mount.feature_level.value})")
     for node in lab.nodes:
         lab.script(node, f"set -e\ndrbdadm down {res}\nmkdir -p {Path(INIT_MARKER).parent}\n"

@@ -27,6 +27,9 @@ class RecordedLab:
         self.fail_reads = fail_reads
         self.made: list[str] = []
 
+    def is_running(self, node):
+        return True
+
     def put(self, node, local, remote):
         pass
 
@@ -39,8 +42,8 @@ class RecordedLab:
             assert argv[1:3] == ["-q", "-F"] and input == "y\n"
             self.level = next(a for a in argv if a.startswith("--fs-feature-level=")).split("=")[1]
             self.made.append(self.level)
-        elif argv[0] == paths.GUEST_MOUNTPOINT:
-            rc = 0 if self.mounted else 1
+        elif argv == ["cat", "/proc/drbd", "/proc/mounts"]:  # the lab's own health reading
+            out = "/dev/drbd0 /srv/ocfs2 ocfs2 rw,noatime 0 0\n" if self.mounted else ""
         elif argv[0] == paths.TUNEFS_OCFS2:
             out = FEATURES[self.level] + "\n"
         elif "write" in argv:

@@ -78,6 +78,9 @@ def test_every_cold_step_follows_a_cache_drop():
             assert steps[i - 1][0] == "-" and steps[i - 1][2] == "drop-caches" and steps[i - 1][1] == node
 
 
+MOUNTED_LINE = "/dev/drbd0 /srv/ocfs2 ocfs2 rw,noatime 0 0\n"
+
+
 class FloorLab:
     """A recorded lab for the floor pass: the mount ban on node2, the steps, the ban cleared."""
 
@@ -89,6 +92,9 @@ class FloorLab:
         self.stuck = stuck
         self.calls: list[tuple[str, str]] = []
 
+    def is_running(self, node):
+        return True
+
     def run(self, node, argv, timeout=60.0, input=None):
         from dualroot import paths
         from dualroot.command import CommandResult
@@ -98,8 +104,8 @@ class FloorLab:
             self.calls.append((node, argv[1]))
             if not self.stuck:
                 self.node2_mounted = argv[1] == "--clear"
-        elif argv[0] == paths.GUEST_MOUNTPOINT:
-            rc = 0 if node == "node1" or self.node2_mounted else 1
+        elif argv == ["cat", "/proc/drbd", "/proc/mounts"]:  # the lab's own health reading
+            out = MOUNTED_LINE if node == "node1" or self.node2_mounted else ""
         elif argv[0] == paths.GUEST_PYTHON:
             op = argv[2]
             self.calls.append((node, op))
