@@ -186,8 +186,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "small_files.json")
     args = parser.parse_args()
 
+    from dualroot.cib.config import lab_config
     from dualroot.drill.execution import detect_stack
     from dualroot.lab.control import Lab
+    from dualroot.lab.health import dlm_directory_weights
 
     lab = Lab()
     progress = progress_clock()
@@ -199,12 +201,14 @@ def main() -> int:
     # How long the DLM keeps unused lock resources decides the cold figures (bench_dlm_toss.py): recorded.
     toss = lab.run("node1", ["cat", paths.DLM_TOSS_SECS], timeout=60)
     toss_secs = int(toss.stdout) if toss.rc == 0 and toss.stdout.strip().isdigit() else None
+    # So does where the DLM's lock directory lives (cluster.dlm_directory): recorded as the kernel has it.
+    weights = dlm_directory_weights(lab, "node1", lab_config().mount.device)
     install_guest_script(lab)
     prepare_ext4(lab)
     ocfs2_runs, ext4_runs = [], []
     for run in range(args.runs):
         progress(f"run {run + 1}/{args.runs}: {args.files} files of {args.size} bytes ({stack} agents, "
-                 f"DLM toss_secs {toss_secs})")
+                 f"DLM toss_secs {toss_secs}, directory weights {weights})")
         ocfs2, ext4 = one_run(lab, args.files, args.size, f"{int(time.time())}-{run}", progress)
         ocfs2_runs.append(ocfs2)
         ext4_runs.append(ext4)
@@ -213,7 +217,8 @@ def main() -> int:
     print(render(rows))
     report: dict[str, object] = {
         "files": args.files, "size": args.size, "runs": args.runs, "agents": stack,
-        "dlm_toss_secs": toss_secs, "ocfs2_runs": ocfs2_runs, "ext4_runs": ext4_runs, "ratios": rows}
+        "dlm_toss_secs": toss_secs, "dlm_directory_weights": weights, "ocfs2_runs": ocfs2_runs,
+        "ext4_runs": ext4_runs, "ratios": rows}
     if floor is not None:
         floor_rows = [row for row in ratio_rows(floor, medians(ext4_runs)) if row["ocfs2_s"] is not None]
         print("floor: OCFS2 with node2's mount stopped (no cluster lock leaves node1)")

@@ -8,4 +8,5 @@
 #   over every metadata block written) and user and group quotas (an update in every create);
 #   with them the lab created 10,000 small files 1.19x slower and read them as fast
 #   (bench/results/ocfs2_features.json). Set mount.feature_level = "max-features" for both.
-/sbin/mkfs.ocfs2 --cluster-stack=pcmk --cluster-name=dualroot -N 2 -b 4096 -C 4096 --fs-feature-level=default -L dualroot /dev/drbd0
+# -U: the UUID from the config (mount.uuid); it names the volume's DLM lockspace in dlm.conf.
+/sbin/mkfs.ocfs2 --cluster-stack=pcmk --cluster-name=dualroot -N 2 -b 4096 -C 4096 --fs-feature-level=default -L dualroot -U 592d4eff-9b34-4400-923a-1583f6f812ac /dev/drbd0

@@ -55,6 +55,7 @@ PROC = "/proc"
 SYS_FS_OCFS2 = "/sys/fs/ocfs2"
 CONFIGFS = "/sys/kernel/config"
 DLM_TOSS_SECS = f"{CONFIGFS}/dlm/cluster/toss_secs"  # how long the DLM caches an unused lock resource
+DLM_SPACES = f"{CONFIGFS}/dlm/cluster/spaces"  # per lockspace: nodes/<nodeid>/weight (the directory's share)
 O2CB = "/usr/sbin/o2cb"
 O2CLUSTER = "/usr/sbin/o2cluster"
 COROSYNC_CMAPCTL = "/usr/sbin/corosync-cmapctl"

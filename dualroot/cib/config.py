@@ -14,6 +14,7 @@ import enum
 import ipaddress
 import re
 import tomllib
+import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,12 @@ class Mount:
     options: str = "noatime"
     slots: int | None = None  # OCFS2 node slots the volume was made with (mkfs.ocfs2 -N), if known
     feature_level: FeatureLevel = FeatureLevel.DEFAULT  # mkfs.ocfs2 --fs-feature-level
+    uuid: str | None = None  # the volume's UUID (mkfs.ocfs2 -U), canonical form, if fixed in the config
+
+    @property
+    def lockspace(self) -> str | None:
+        """The DLM lockspace OCFS2 joins for this volume: its UUID, 32 upper-case hex digits."""
+        return None if self.uuid is None else uuid_module.UUID(self.uuid).hex.upper()
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,9 @@ class ClusterConfig:
     # (bench/results/dlm_toss.json). 600 s keeps a web root's working set quick for ten minutes at a
     # few hundred bytes of kernel memory per resource (about four per file).
     dlm_toss_secs: int = 600
+    # The node that holds the whole DLM lock directory of the volume's lockspace (dlm.conf `master`),
+    # or None for the DLM's even spread. See dualroot.cib.dlm_conf for what it buys and costs.
+    dlm_directory: str | None = None
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -170,6 +180,7 @@ LAB_TOML = """\
 name = "dualroot"
 stack = "pcmk"          # pcmk: dlm_controld under Pacemaker; o2cb: OCFS2's classic stack
 agents = "dualroot"     # dualroot: ocf:dualroot:*; stock: ocf:linbit:drbd + controld + Filesystem
+dlm_directory = "node1" # the DLM's lock directory on node1, where content is written (dlm.conf)
 
 [[nodes]]
 name = "node1"
@@ -193,6 +204,7 @@ al_extents = 67         # 67 x 4 MiB: a crash resyncs at most a quarter of the l
 directory = "/srv/ocfs2"
 options = "noatime"
 feature_level = "default"   # mkfs.ocfs2: no metaecc, no quotas (`dualroot cib render --format mkfs`)
+uuid = "592d4eff-9b34-4400-923a-1583f6f812ac"  # mkfs.ocfs2 -U; names the DLM lockspace in dlm.conf
 
 [fencing]
 method = "fence_vmlab"  # the lab's fence agent (QMP through a virtio-serial port)
@@ -243,11 +255,11 @@ def load_config(path: str | Path) -> ClusterConfig:
 
 # [drill] is read by `dualroot drill --cluster` (dualroot.drill.ssh_cluster), not by the renderer.
 _TOP_KEYS = {"cluster", "nodes", "drbd", "mount", "fencing", "web", "drill"}
-_CLUSTER_KEYS = {"name", "stack", "agents", "token_ms", "crypto", "dlm_toss_secs"}
+_CLUSTER_KEYS = {"name", "stack", "agents", "token_ms", "crypto", "dlm_toss_secs", "dlm_directory"}
 _NODE_KEYS = {"name", "nodeid", "cluster_addr", "replication_addr"}
 _DRBD_KEYS = {"resource", "device", "disk", "port", "version", "promoted_max", "net", "al_extents"}
 _DRBD_NET_KEYS = {"ping_int", "ping_timeout", "timeout"}
-_MOUNT_KEYS = {"device", "directory", "options", "slots", "feature_level"}
+_MOUNT_KEYS = {"device", "directory", "options", "slots", "feature_level", "uuid"}
 _FENCING_KEYS = {"method", "params", "nodes", "enabled"}
 _WEB_KEYS = {"unit", "name", "root"}
 
@@ -387,6 +399,7 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
     nodes = _nodes(r, data.get("nodes"), need_replication=has_drbd)
     drbd = _drbd(r, data["drbd"], len(nodes)) if has_drbd else None
     mount = _mount(r, data.get("mount"), drbd, len(nodes))
+    dlm_directory = _dlm_directory(r, cluster, stack, nodes, mount)
     fencing = _fencing(r, data.get("fencing"), nodes)
     web = None
     if "web" in data:
@@ -415,8 +428,38 @@ def parse_config(data: dict[str, Any], source: str = "config") -> ClusterConfig:
         web=web,
         token_ms=token_ms,
         dlm_toss_secs=dlm_toss_secs,
+        dlm_directory=dlm_directory,
         crypto=crypto,
     )
+
+
+def _dlm_directory(
+    r: TableReader, cluster: dict[str, Any], stack: Stack, nodes: tuple[Node, ...], mount: Mount
+) -> str | None:
+    if "dlm_directory" not in cluster:
+        return None
+    name = r.name(cluster, "cluster", "dlm_directory")
+    if stack is Stack.O2CB:
+        raise r.fail(
+            "cluster.dlm_directory",
+            "the classic o2cb stack's DLM has no directory weights (it applies to the pcmk stack only)",
+            'remove dlm_directory, or write stack = "pcmk"',
+        )
+    if name not in {node.name for node in nodes}:
+        raise r.fail(
+            "cluster.dlm_directory",
+            f"{name!r} is not one of the nodes ({', '.join(node.name for node in nodes)})",
+            "name the node the content is written from, or remove dlm_directory",
+        )
+    if mount.uuid is None:
+        # dlm.conf names the lockspace, and OCFS2 names it after the volume's UUID.
+        raise r.fail(
+            "mount.uuid",
+            "missing: cluster.dlm_directory names the volume's lockspace, which is its UUID",
+            "add uuid = \"...\" to [mount]: `tunefs.ocfs2 -Q '%U' DEVICE` for an existing volume, "
+            "uuidgen for a new one",
+        )
+    return name
 
 
 def _enum(r: TableReader, kind: type[enum.Enum], value: Any, key: str) -> Any:
@@ -555,8 +598,19 @@ def _mount(r: TableReader, data: Any, drbd: Drbd | None, node_count: int) -> Mou
                 f"write slots = {node_count} or more (mkfs.ocfs2 -N / tunefs.ocfs2 -N)",
             )
     feature_level = _enum(r, FeatureLevel, t.get("feature_level", "default"), "mount.feature_level")
+    volume_uuid = None
+    if "uuid" in t:
+        text = r.string(t, "mount", "uuid", "")
+        try:
+            volume_uuid = str(uuid_module.UUID(text))
+        except ValueError:
+            raise r.fail(
+                "mount.uuid",
+                f"{text!r} is not a UUID",
+                "write the volume's UUID, e.g. from `tunefs.ocfs2 -Q '%U' DEVICE`, or a new one from uuidgen",
+            ) from None
     return Mount(device=device, directory=directory.rstrip("/"), options=options, slots=slots,
-                 feature_level=feature_level)
+                 feature_level=feature_level, uuid=volume_uuid)
 
 
 def _fencing(r: TableReader, data: Any, nodes: tuple[Node, ...]) -> Fencing:

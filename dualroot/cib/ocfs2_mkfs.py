@@ -35,6 +35,7 @@ def mkfs_argv(cfg: ClusterConfig) -> list[str]:
         "-C", str(CLUSTER_SIZE),
         f"--fs-feature-level={cfg.mount.feature_level.value}",
         "-L", cfg.name,
+        *(["-U", cfg.mount.uuid] if cfg.mount.uuid is not None else []),
         cfg.mount.device,
     ]
 
@@ -66,5 +67,7 @@ def render_mkfs(cfg: ClusterConfig) -> str:
         f"# -N {slots}: one journal slot per node that mounts the volume (tunefs.ocfs2 -N adds more later).",
         f"# -b {BLOCK_SIZE} -C {CLUSTER_SIZE}: 4 KiB blocks and clusters, so a small file takes one cluster.",
         *features,
+        *(["# -U: the UUID from the config (mount.uuid); it names the volume's DLM lockspace in dlm.conf."]
+          if cfg.mount.uuid is not None else []),
         shlex.join(mkfs_argv(cfg)),
     ]) + "\n"

@@ -451,19 +451,32 @@ class FencePeer:
         state = facts.nodes.get(peer)
         if state is None or not state.online or not state.nodeid.isdigit():
             return False
-        stats = self._run_or_error([paths.COROSYNC_CMAPCTL, "-m", "stats", f"stats.knet.node{state.nodeid}."],
+        return self._knet_link_up(state.nodeid)
+
+    def _knet_link_up(self, nodeid: str) -> bool:
+        stats = self._run_or_error([paths.COROSYNC_CMAPCTL, "-m", "stats", f"stats.knet.node{nodeid}."],
                                    timeout=5)
         return not isinstance(stats, OcfError) and stats.ok and knet_link_connected(stats.stdout)
 
     def _constraint_then_fence(self, facts: CibFacts, me: str, peer: str) -> HandlerExit:
-        """A replication-only cut: the constraint, then up to LEAVE_WAIT_S for the loser to see it and
-        leave corosync, then the fence (see LEAVE_WAIT_S)."""
+        """A replication-only cut, as far as the handler can tell when it starts: the constraint, then
+        up to LEAVE_WAIT_S for the loser to see it and leave corosync, then the fence (see LEAVE_WAIT_S).
+
+        A peer that died (or whose cluster link failed as well) looks the same at first: DRBD may notice
+        its loss 1-2 s before corosync's link does. Such a peer never leaves on its own, and waiting for
+        the membership to drop it cost a node kill the whole token and consensus (the fence went out
+        7.0 s after the handler started, in the lab). So the wait also ends, with the fence, as soon as
+        corosync's link to the peer is down; the DLM counts a fence done this early through the grace
+        of dualroot-dlm-fence."""
         placed = self._place_constraint(facts, me, peer)
         if placed is not None:
             return placed
         nodeid = facts.nodes[peer].nodeid
         deadline = self.runner.monotonic() + LEAVE_WAIT_S
         while not self._left_membership(nodeid):
+            if not self._knet_link_up(nodeid):
+                self.log.info(f"corosync lost its link to {peer} too (dead or cut off): fencing it now")
+                break
             if self.runner.monotonic() >= deadline:
                 self.log.warning(f"{peer} did not leave corosync within {LEAVE_WAIT_S:.0f} s: fencing it now")
                 break

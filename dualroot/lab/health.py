@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dualroot import paths
 from dualroot.lab.cluster_view import (
     DrbdState,
     PacemakerView,
@@ -58,6 +59,27 @@ def node_health(lab: Lab, node: str) -> NodeHealth:
         return NodeHealth(node, running=True)
     # one `cat` for both files: /proc/drbd's status lines and /proc/mounts' lines cannot be mistaken
     return NodeHealth(node, True, True, drbd_minor(result.stdout), ocfs2_mounted(result.stdout))
+
+
+def dlm_directory_weights(lab: Lab, node: str, device: str) -> dict[int, int] | None:
+    """The directory weight of every node in the lockspace of the OCFS2 volume on `device`, as `node`'s
+    kernel DLM has it (nodeid -> weight; 0 = holds no part of the lock directory). None when the
+    volume or its lockspace cannot be read there."""
+    lockspace = lab.run(node, [paths.TUNEFS_OCFS2, "-Q", "%U", device], timeout=60)
+    if not lockspace.ok or not lockspace.stdout.strip().isalnum():
+        return None
+    nodes = f"{paths.DLM_SPACES}/{lockspace.stdout.strip()}/nodes"
+    # one line per node: "<nodeid> <weight>", read in one call
+    result = lab.run(node, ["sh", "-c", 'cd "$1" && for n in *; do echo "$n $(cat "$n/weight")"; done',
+                            "weights", nodes], timeout=30)
+    if not result.ok:
+        return None
+    weights = {}
+    for line in result.stdout.splitlines():
+        nodeid, _, weight = line.partition(" ")
+        if nodeid.isdigit() and weight.isdigit():
+            weights[int(nodeid)] = int(weight)
+    return weights or None
 
 
 def crm_status(lab: Lab, node: str) -> PacemakerView | None:

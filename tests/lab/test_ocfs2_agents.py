@@ -9,7 +9,9 @@
   stopped, a process outside the mount survives, the stack stays up; the ban is lifted afterwards;
 - o2cb stop and start under Pacemaker (fs first): dlm_controld goes away and comes back, and the start
   writes dlm_toss_secs (changed while the stack was down) into the DLM;
-- a changed dlm_toss_secs reaches the DLM through reload-agent, with dlm_controld and the mounts kept.
+- a changed dlm_toss_secs reaches the DLM through reload-agent, with dlm_controld and the mounts kept;
+- the volume carries the config's UUID, and the rendered dlm.conf puts its lockspace's whole lock
+  directory on node1: the kernel's DLM on both nodes gives node2 directory weight 0.
 
 The classic o2cb stack runs in tests/lab/test_o2cb_classic.py (node1 taken out of the pcmk stack, a
 volume of its own). Here: validate-all with stack=o2cb and the cluster's real volume, stamped for pcmk,
@@ -26,7 +28,7 @@ from lxml import etree
 
 from dualroot import paths
 from dualroot.cib.config import lab_config
-from dualroot.lab.health import wait_healthy
+from dualroot.lab.health import dlm_directory_weights, wait_healthy
 
 pytestmark = pytest.mark.lab
 
@@ -94,6 +96,16 @@ def test_a_changed_dlm_toss_secs_is_reloaded_without_a_restart(lab) -> None:
                      timeout=120, interval=2)
         assert lab.run(node, ["pidof", "dlm_controld"], timeout=30).check().stdout.strip() == pids[node]
         assert mounted(lab, node)
+
+
+def test_the_lock_directory_is_on_the_node_the_config_names(lab) -> None:
+    cfg = lab_config()
+    assert cfg.dlm_directory == "node1" and cfg.mount.lockspace is not None
+    volume = lab.run("node1", [paths.TUNEFS_OCFS2, "-Q", "%U", DEVICE], timeout=60).check().stdout.strip()
+    assert volume == cfg.mount.lockspace, "a lab made before mount.uuid: `dualroot lab destroy`, then up"
+    expected = {node.nodeid: 1 if node.name == cfg.dlm_directory else 0 for node in cfg.nodes}
+    for node in NODES:
+        assert dlm_directory_weights(lab, node, DEVICE) == expected, node
 
 
 def set_stack_param(name: str, value: str) -> list[str]:

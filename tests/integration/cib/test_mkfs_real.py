@@ -3,7 +3,7 @@ the slots, cluster size, label and features the config asked for (read back with
 
 import os
 import subprocess
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -27,22 +27,40 @@ def make_and_query(tmp_path, cfg):
     # -q and an answer on stdin: nothing else differs from the rendered command.
     subprocess.run([argv[0], "-q", *argv[1:]], input="y\n", capture_output=True, text=True,
                    timeout=120, check=True, env={"LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
-    out = subprocess.run([TUNEFS, "-Q", "%N|%T|%V|%H %O\n", str(image)], capture_output=True, text=True,
-                         timeout=60, check=True).stdout
-    slots, cluster_size, label, features = out.strip().split("|")
-    return int(slots), int(cluster_size), label, set(features.split())
+    out = subprocess.run([TUNEFS, "-Q", "%N|%T|%V|%U|%H %O\n", str(image)], capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    slots, cluster_size, label, volume_uuid, features = out.strip().split("|")
+    return Volume(int(slots), int(cluster_size), label, volume_uuid, set(features.split()))
+
+
+@dataclass(frozen=True)
+class Volume:
+    slots: int
+    cluster_size: int
+    label: str
+    uuid: str  # as tunefs.ocfs2 -Q %U prints it, which is how OCFS2 names the volume's DLM lockspace
+    features: set[str]
 
 
 def test_the_default_level_leaves_out_metaecc_and_quotas(tmp_path):
-    slots, cluster_size, label, features = make_and_query(tmp_path, lab_config())
-    assert (slots, cluster_size, label) == (2, 4096, "dualroot")
-    assert {"userspace-stack", "inline-data", "indexed-dirs", "sparse", "unwritten"} <= features
-    assert not features & {"metaecc", "usrquota", "grpquota"}
+    volume = make_and_query(tmp_path, lab_config())
+    assert (volume.slots, volume.cluster_size, volume.label) == (2, 4096, "dualroot")
+    assert {"userspace-stack", "inline-data", "indexed-dirs", "sparse", "unwritten"} <= volume.features
+    assert not volume.features & {"metaecc", "usrquota", "grpquota"}
+
+
+def test_the_volume_has_the_configs_uuid_and_dlm_conf_names_its_lockspace(tmp_path):
+    from dualroot.cib.dlm_conf import render_dlm_conf
+
+    cfg = lab_config()
+    volume = make_and_query(tmp_path, cfg)
+    assert volume.uuid == cfg.mount.lockspace == "592D4EFF9B344400923A1583F6F812AC"
+    assert f"master {volume.uuid} node=1" in render_dlm_conf(cfg)
 
 
 def test_max_features_has_them(tmp_path):
     cfg = lab_config()
     cfg = replace(cfg, mount=replace(cfg.mount, feature_level=FeatureLevel.MAX_FEATURES, slots=4))
-    slots, _, _, features = make_and_query(tmp_path, cfg)
-    assert slots == 4
-    assert {"metaecc", "usrquota", "grpquota"} <= features
+    volume = make_and_query(tmp_path, cfg)
+    assert volume.slots == 4
+    assert {"metaecc", "usrquota", "grpquota"} <= volume.features

@@ -152,6 +152,10 @@ BAD_CONFIGS = [
     (("mount", "feature_level"), "max", "mount.feature_level", 'feature_level = "default"'),
     (("cluster", "name"), "web-cluster-frankfurt", "cluster.name", "at most 16 characters"),
     (("web",), {"root": "/var/www/html"}, "web.root", 'root = "/srv/ocfs2/www"'),
+    (("cluster", "dlm_directory"), "node3", "cluster.dlm_directory", "name the node"),
+    (("cluster", "dlm_directory"), "", "cluster.dlm_directory", "dlm_directory ="),
+    (("mount", "uuid"), DELETE, "mount.uuid", "tunefs.ocfs2 -Q '%U' DEVICE"),
+    (("mount", "uuid"), "592d4eff-9b34", "mount.uuid", "uuidgen"),
     (("web",), {"server": "nginx"}, "web.server", "remove it"),
 ]
 
@@ -166,6 +170,28 @@ def test_bad_config_names_the_key_and_the_fix_in_one_line(path, value, key, fix)
     assert text.startswith(f"x.toml: {key}:"), text
     assert fix in exc.value.hint, text
     assert "\n" not in text
+
+
+def test_the_dlm_directory_belongs_to_the_pcmk_stack():
+    data = lab_data()
+    data["cluster"]["stack"] = "o2cb"
+    with pytest.raises(DualrootError, match="cluster.dlm_directory: the classic o2cb stack"):
+        parse_config(data)
+
+
+def test_a_volume_uuid_is_read_in_either_form_and_kept_canonical():
+    data = lab_data()
+    data["mount"]["uuid"] = "592D4EFF9B344400923A1583F6F812AC"  # as tunefs.ocfs2 -Q %U prints it
+    cfg = parse_config(data)
+    assert cfg.mount.uuid == "592d4eff-9b34-4400-923a-1583f6f812ac"
+    assert cfg.mount.lockspace == "592D4EFF9B344400923A1583F6F812AC"
+
+
+def test_without_a_directory_node_the_uuid_is_optional():
+    data = lab_data()
+    del data["cluster"]["dlm_directory"], data["mount"]["uuid"]
+    cfg = parse_config(data)
+    assert cfg.dlm_directory is None and cfg.mount.uuid is None and cfg.mount.lockspace is None
 
 
 def test_stock_agents_refuse_classic_o2cb():
@@ -192,6 +218,7 @@ def test_examples_lab_toml_is_the_lab_config():
 def test_with_agents_checks_like_a_config_file():
     data = lab_data()
     data["cluster"]["stack"] = "o2cb"
+    del data["cluster"]["dlm_directory"]
     cfg = parse_config(data)
     with pytest.raises(DualrootError, match="--agents stock"):
         with_agents(cfg, Agents.STOCK)
@@ -214,6 +241,7 @@ def test_dlm_toss_secs_is_refused_on_the_classic_stack_and_not_rendered_there():
     from dualroot.cib.model import plan_stack
 
     data = lab_data()
+    del data["cluster"]["dlm_directory"]
     data["cluster"].update(stack="o2cb", dlm_toss_secs=600)
     with pytest.raises(DualrootError, match="cluster.dlm_toss_secs.*pcmk"):
         parse_config(data)

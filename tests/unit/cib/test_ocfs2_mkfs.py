@@ -15,8 +15,16 @@ pytestmark = pytest.mark.unit
 def test_the_labs_volume():
     assert mkfs_argv(lab_config()) == [
         paths.MKFS_OCFS2, "--cluster-stack=pcmk", "--cluster-name=dualroot", "-N", "2", "-b", "4096",
-        "-C", "4096", "--fs-feature-level=default", "-L", "dualroot", "/dev/drbd0",
+        "-C", "4096", "--fs-feature-level=default", "-L", "dualroot",
+        "-U", "592d4eff-9b34-4400-923a-1583f6f812ac", "/dev/drbd0",
     ]  # fmt: skip
+
+
+def test_without_a_uuid_in_the_config_mkfs_picks_one():
+    cfg = lab_config()
+    cfg = replace(cfg, dlm_directory=None, mount=replace(cfg.mount, uuid=None))
+    assert "-U" not in mkfs_argv(cfg)
+    assert "-U:" not in render_mkfs(cfg)
 
 
 def test_classic_stack_slots_and_feature_level_come_from_the_config():
@@ -36,6 +44,7 @@ def test_rendered_text_is_comments_and_the_same_argv_quoted():
     assert shlex.split(command) == mkfs_argv(lab_config())
     assert "drbdadm primary r0" in text and "erases /dev/drbd0" in text
     assert "metaecc" in text and "quotas" in text  # says what the default level leaves out, and why
+    assert "# -U: the UUID from the config (mount.uuid); it names the volume's DLM lockspace" in text
 
 
 def test_a_chosen_feature_level_is_named_not_explained_away():

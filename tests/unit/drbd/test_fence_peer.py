@@ -267,8 +267,9 @@ def test_replication_only_cut_fences_once_the_loser_has_left_corosync():
     # corosync still reaches node2: the constraint first, then the fence as soon as node2 has left
     runner = winner_runner()
     runner.expect(LAB_CREATE)
-    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
-    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    for _ in range(2):
+        runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+        runner.expect(KNET_STATS, stdout=KNET_UP)
     runner.expect(MEMBER, stdout="runtime.members.2.status (str) = left\n")
     runner.expect(stonith_argv("node2", 84))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
@@ -277,10 +278,25 @@ def test_replication_only_cut_fences_once_the_loser_has_left_corosync():
     assert runner.now == 2 * fence_peer.POLL_S
 
 
+def test_a_peer_whose_corosync_link_drops_during_the_wait_is_fenced_without_waiting_for_membership():
+    # a node kill that DRBD noticed before corosync's link did: the peer will not leave on its own
+    runner = winner_runner()
+    runner.expect(LAB_CREATE)
+    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    runner.expect(KNET_STATS, stdout=KNET_UP)
+    runner.expect(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    runner.expect(KNET_STATS, stdout=KNET_UP.replace("connected (u8) = 1", "connected (u8) = 0"))
+    runner.expect(stonith_argv("node2", 84))
+    assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
+    runner.assert_done()
+    assert runner.now == fence_peer.POLL_S
+
+
 def test_replication_only_cut_fences_after_the_bounded_wait_when_the_loser_stays():
     runner = winner_runner()
     runner.expect(LAB_CREATE)
     runner.allow(MEMBER, stdout="runtime.members.2.status (str) = joined\n")
+    runner.allow(KNET_STATS, stdout=KNET_UP)
     runner.expect(stonith_argv("node2", 77))
     assert main(["dualroot-fence-peer"], ENV, runner) == HandlerExit.PEER_STONITHED
     assert fence_peer.LEAVE_WAIT_S <= runner.now < fence_peer.LEAVE_WAIT_S + 1

@@ -121,3 +121,28 @@ def test_disconnected_drbd_is_unhealthy():
     health = cluster_health(lab_answering(CRM_MON_HEALTHY, drbd=drbd))
     assert not health.healthy
     assert any(p.startswith("node1: drbd") and "WFConnection" in p for p in health.problems)
+
+
+LOCKSPACE = "592D4EFF9B344400923A1583F6F812AC"
+QUERY_UUID = ("/sbin/tunefs.ocfs2", "-Q", "%U", "/dev/drbd0")
+READ_WEIGHTS = ("sh", "-c", 'cd "$1" && for n in *; do echo "$n $(cat "$n/weight")"; done', "weights",
+                f"/sys/kernel/config/dlm/cluster/spaces/{LOCKSPACE}/nodes")
+
+
+def test_dlm_directory_weights_of_the_volumes_lockspace():
+    from dualroot.lab.health import dlm_directory_weights
+
+    lab = FakeLab({("node1", QUERY_UUID): (0, f"{LOCKSPACE}\n"), ("node1", READ_WEIGHTS): (0, "1 1\n2 0\n")})
+    assert dlm_directory_weights(lab, "node1", "/dev/drbd0") == {1: 1, 2: 0}
+
+
+@pytest.mark.parametrize(("uuid_answer", "weights_answer"), [
+    ((1, ""), (0, "1 1\n")),                 # the volume cannot be read
+    ((0, f"{LOCKSPACE}\n"), (1, "")),         # no such lockspace (not mounted here)
+    ((0, "../../etc\n"), (0, "1 1\n")),      # not a lockspace name: never used in a path
+])
+def test_dlm_directory_weights_unreadable_is_none(uuid_answer, weights_answer):
+    from dualroot.lab.health import dlm_directory_weights
+
+    lab = FakeLab({("node1", QUERY_UUID): uuid_answer, ("node1", READ_WEIGHTS): weights_answer})
+    assert dlm_directory_weights(lab, "node1", "/dev/drbd0") is None
