@@ -12,6 +12,9 @@ Several runs per side (values are the medians of each side's runs of a scenario;
 
     python3 bench/bench_failover.py --stock /tmp/s1 /tmp/s2 --dualroot /tmp/d1 /tmp/d2 /tmp/d3
 
+A report may be narrowed to some of its scenarios with `#NAME[,NAME...]`, e.g. the replication cut of
+a report whose node kill ran code no longer on main: `report.json#replication_cut:node2`.
+
 Prints dualroot/stock ratios with issue 7's targets (kill to the survivor's first write and cold start at
 most 0.7x the stock stack) and writes them as JSON. Not a test: nothing here asserts on time.
 """
@@ -27,12 +30,25 @@ sys.path.insert(0, str(REPO))
 from dualroot.drill.comparison import compare_runs, render_comparison  # noqa: E402
 
 
+def load(spec: str) -> dict:
+    """A drill report from DIR or report.json, narrowed to the scenarios named after `#` if any."""
+    where, _, names = spec.partition("#")
+    path = Path(where)
+    report = json.loads((path / "report.json" if path.is_dir() else path).read_text())
+    if names:
+        wanted = set(names.split(","))
+        report["scenarios"] = [s for s in report.get("scenarios", []) if s.get("name") in wanted]
+        if not report["scenarios"]:
+            raise SystemExit(f"{where}: no scenario named {names}")
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reports", type=Path, nargs="*", metavar="STOCK DUALROOT",
+    parser.add_argument("reports", nargs="*", metavar="STOCK DUALROOT",
                         help="report DIR (or report.json) of the stock agents, then of dualroot's")
-    parser.add_argument("--stock", type=Path, nargs="+", default=[], help="runs of the stock agents")
-    parser.add_argument("--dualroot", type=Path, nargs="+", default=[], help="runs of dualroot's agents")
+    parser.add_argument("--stock", nargs="+", default=[], help="runs of the stock agents")
+    parser.add_argument("--dualroot", nargs="+", default=[], help="runs of dualroot's agents")
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "failover.json")
     args = parser.parse_args()
     if len(args.reports) == 2:
@@ -40,9 +56,6 @@ def main() -> int:
         args.dualroot.append(args.reports[1])
     elif args.reports or not (args.stock and args.dualroot):
         parser.error("give STOCK DUALROOT, or --stock DIR... --dualroot DIR...")
-
-    def load(path: Path) -> dict:
-        return json.loads((path / "report.json" if path.is_dir() else path).read_text())
 
     rows = compare_runs([load(p) for p in args.stock], [load(p) for p in args.dualroot])
     print(render_comparison(rows))

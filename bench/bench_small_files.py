@@ -37,6 +37,9 @@ EXT4_MOUNT = "/mnt/dualroot-bench"
 SPARE_DISK = "/dev/vdc"
 OCFS2_ROOT = f"{paths.GUEST_OCFS2_MOUNT}/dualroot-bench"
 STEP_TIMEOUT = 3600.0
+# The guests' second NIC carries corosync and the DLM (dualroot.lab.qemu adds ssh, cluster, replication
+# in that order, and the guests boot with net.ifnames=0).
+CLUSTER_IFACE = "eth1"
 
 # (name, node, guest arguments after the script; {dir} {files} {size} filled in), in order.
 # A drop-caches step comes before every cold measurement.
@@ -92,9 +95,16 @@ def render(rows: list[dict[str, object]]) -> str:
 
 
 def run_guest(lab, node: str, args: str) -> float:
+    return run_guest_step(lab, node, args)[0]
+
+
+def run_guest_step(lab, node: str, args: str) -> tuple[float, int | None]:
+    """One step's seconds, and the packets the node's cluster link carried meanwhile (its DLM traffic;
+    None when the guest did not count them)."""
     result = lab.run(node, [paths.GUEST_PYTHON, GUEST_SCRIPT, *shlex.split(args)],
                      timeout=STEP_TIMEOUT).check()
-    return float(json.loads(result.stdout.strip().splitlines()[-1])["seconds"])
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    return float(line["seconds"]), line.get("packets", {}).get(CLUSTER_IFACE)
 
 
 def prepare_ext4(lab) -> None:
@@ -162,19 +172,32 @@ def floor_run(lab, files: int, size: int, stamp: str, progress) -> dict[str, flo
     return results
 
 
-def one_run(lab, files: int, size: int, stamp: str, progress) -> tuple[dict, dict]:
+def one_run(lab, files: int, size: int, stamp: str, progress, *,
+            packets: dict[str, list[int]] | None = None) -> tuple[dict, dict]:
+    """One run of every step on ext4 and OCFS2. `packets`, if given, gets each OCFS2 step's cluster-link
+    packets appended under the step's name."""
     results: dict[str, dict[str, float]] = {"ext4": {}, "ocfs2": {}}
     dirs = {"ext4": f"{EXT4_MOUNT}/sf-{stamp}", "ocfs2": f"{OCFS2_ROOT}/sf-{stamp}"}
     for fs in ("ext4", "ocfs2"):
         steps = STEPS + (WEB_STEPS if fs == "ocfs2" else ())
         for name, node, template in steps:
-            seconds = run_guest(lab, node, template.format(dir=dirs[fs], files=files, size=size))
+            seconds, count = run_guest_step(lab, node, template.format(dir=dirs[fs], files=files, size=size))
             if name != "-":
                 results[fs][name] = seconds
-                progress(f"{fs:5} {name:26} {seconds:8.3f} s")
+                counted = fs == "ocfs2" and count is not None
+                shown = f"  {count} cluster-link packets" if counted else ""
+                progress(f"{fs:5} {name:26} {seconds:8.3f} s{shown}")
+                if counted and packets is not None:
+                    packets.setdefault(name, []).append(count)
     for d in dirs.values():   # not timed
         lab.run("node1", [paths.GUEST_RM, "-rf", d], timeout=STEP_TIMEOUT)
     return results["ocfs2"], results["ext4"]
+
+
+def packets_per_file(packets: dict[str, list[int]], files: int) -> dict[str, float]:
+    """Each OCFS2 step's cluster-link packets per file (median of the runs): where the DLM's lock traffic
+    goes. Corosync's own heartbeat adds a few packets per second to every step."""
+    return {name: round(statistics.median(counts) / files, 2) for name, counts in packets.items() if counts}
 
 
 def main() -> int:
@@ -206,19 +229,23 @@ def main() -> int:
     install_guest_script(lab)
     prepare_ext4(lab)
     ocfs2_runs, ext4_runs = [], []
+    packets: dict[str, list[int]] = {}
     for run in range(args.runs):
         progress(f"run {run + 1}/{args.runs}: {args.files} files of {args.size} bytes ({stack} agents, "
                  f"DLM toss_secs {toss_secs}, directory weights {weights})")
-        ocfs2, ext4 = one_run(lab, args.files, args.size, f"{int(time.time())}-{run}", progress)
+        stamp = f"{int(time.time())}-{run}"
+        ocfs2, ext4 = one_run(lab, args.files, args.size, stamp, progress, packets=packets)
         ocfs2_runs.append(ocfs2)
         ext4_runs.append(ext4)
     floor = floor_run(lab, args.files, args.size, str(int(time.time())), progress) if args.floor else None
     rows = ratio_rows(medians(ocfs2_runs), medians(ext4_runs))
     print(render(rows))
+    print(f"cluster-link packets per file on OCFS2 (DLM traffic): {packets_per_file(packets, args.files)}")
     report: dict[str, object] = {
         "files": args.files, "size": args.size, "runs": args.runs, "agents": stack,
         "dlm_toss_secs": toss_secs, "dlm_directory_weights": weights, "ocfs2_runs": ocfs2_runs,
-        "ext4_runs": ext4_runs, "ratios": rows}
+        "ext4_runs": ext4_runs, "ratios": rows,
+        "ocfs2_cluster_packets_per_file": packets_per_file(packets, args.files)}
     if floor is not None:
         floor_rows = [row for row in ratio_rows(floor, medians(ext4_runs)) if row["ocfs2_s"] is not None]
         print("floor: OCFS2 with node2's mount stopped (no cluster lock leaves node1)")

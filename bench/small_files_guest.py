@@ -6,7 +6,9 @@
     small_files_guest.py read DIR COUNT         read each file whole
     small_files_guest.py drop-caches            sync, then drop the page, dentry and inode caches
 
-Each prints one JSON line: {"op": ..., "files": ..., "seconds": ...}. Files are spread over
+Each prints one JSON line: {"op": ..., "files": ..., "seconds": ..., "packets": {IFACE: N}}, where
+"packets" counts the packets each network interface sent and received meanwhile (the cluster link's show
+the DLM's lock traffic). Files are spread over
 subdirectories of 1,000 (a web root's shape, and no single directory of 10,000 entries to skew it).
 """
 
@@ -49,11 +51,29 @@ def drop_caches() -> None:
         f.write("3\n")
 
 
+def packet_counts() -> dict[str, int]:
+    """Packets sent plus received so far, per interface but the loopback (/sys/class/net)."""
+    counts = {}
+    for iface in sorted(os.listdir("/sys/class/net")):
+        if iface == "lo":
+            continue
+        total = 0
+        try:
+            for kind in ("tx", "rx"):
+                with open(f"/sys/class/net/{iface}/statistics/{kind}_packets") as f:
+                    total += int(f.read())
+        except (OSError, ValueError):
+            continue
+        counts[iface] = total
+    return counts
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         sys.stderr.write(__doc__)
         return 2
     op = argv[0]
+    before = packet_counts()
     started = time.monotonic()
     files = 0
     if op == "write" and len(argv) == 4:
@@ -67,7 +87,10 @@ def main(argv: list[str]) -> int:
     else:
         sys.stderr.write(__doc__)
         return 2
-    print(json.dumps({"op": op, "files": files, "seconds": round(time.monotonic() - started, 4)}))
+    seconds = round(time.monotonic() - started, 4)
+    after = packet_counts()
+    packets = {iface: after[iface] - before[iface] for iface in after if iface in before}
+    print(json.dumps({"op": op, "files": files, "seconds": seconds, "packets": packets}))
     return 0
 
 

@@ -29,7 +29,8 @@ fence:
    stonith_admin confirmed it; else exit 1. The tie-break winner starts the fence together with the
    constraint (the loser's delay covers the race); a winner by default, after its wait, one after
    the other. While corosync still reaches the peer (a replication-only cut), the winner places the
-   constraint, waits up to LEAVE_WAIT_S for the loser to leave corosync, then fences.
+   constraint, waits up to LEAVE_WAIT_S for the loser to leave corosync, then fences; the wait ends
+   early when corosync's link to the peer drops (a dead peer DRBD noticed first never leaves).
 unfence: once every local disk is UpToDate, delete this resource's handler constraints; exit 0.
 
 Every wait is bounded (HANDLER_BUDGET_S overall); state comes from /proc/drbd (8.4: no netlink call

@@ -151,3 +151,17 @@ def test_a_mount_that_does_not_stop_is_an_error_not_a_floor():
         load_bench().floor_run(lab, 10, 4096, "t", lambda text: None)
     assert ("node1", "write") not in lab.calls
     assert lab.calls[-1] == ("node1", "--clear")  # the ban is lifted even so
+
+
+def test_guest_counts_each_interfaces_packets_during_the_step(tmp_path):
+    rc, out, _ = guest("stat", str(tmp_path), "0")
+    packets = json.loads(out)["packets"]
+    assert rc == 0 and "lo" not in packets
+    assert all(isinstance(n, int) and n >= 0 for n in packets.values())
+
+
+def test_cluster_link_packets_per_file_are_the_median_of_the_runs():
+    bench = load_bench()
+    runs = {"write_sync": [40, 60, 9000], "web_first_read_other_node": [44000]}
+    per_file = bench.packets_per_file(runs, 2000)
+    assert per_file == {"write_sync": 0.03, "web_first_read_other_node": 22.0}
