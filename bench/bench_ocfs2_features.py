@@ -26,13 +26,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_small_files import OCFS2_ROOT, install_guest_script, progress_clock, run_guest  # noqa: E402
+from bench.bench_small_files import (  # noqa: E402
+    OCFS2_ROOT,
+    check_mounts,
+    install_guest_script,
+    progress_clock,
+    run_guest,
+)
 from dualroot import paths  # noqa: E402
 from dualroot.cib.config import FeatureLevel, lab_config  # noqa: E402
 from dualroot.cib.model import FS_ID, clone_id  # noqa: E402
 from dualroot.cib.ocfs2_mkfs import mkfs_argv  # noqa: E402
-from dualroot.errors import DualrootError  # noqa: E402
-from dualroot.lab.health import node_health  # noqa: E402
 
 NODE = "node1"
 LEVELS = (FeatureLevel.MAX_FEATURES, FeatureLevel.DEFAULT)
@@ -50,10 +54,7 @@ def remake(lab, level: FeatureLevel) -> str:
     lab.run(NODE, [argv[0], "-q", "-F", *argv[1:]], input="y\n", timeout=300).check()
     lab.run(NODE, [paths.PCS, "resource", "enable", clone, f"--wait={STACK_WAIT_S}"],
             timeout=STACK_WAIT_S + 30).check()
-    unmounted = [node for node in lab.nodes if not node_health(lab, node).mounted]
-    if unmounted:
-        raise DualrootError(f"OCFS2 is not mounted on {', '.join(unmounted)} after the mkfs",
-                            "look at `dualroot lab status` and crm_mon on node1")
+    check_mounts(lab, lab.nodes, mounted=True)
     query = lab.run(NODE, [paths.TUNEFS_OCFS2, "-Q", "%H %O\n", cfg.mount.device], timeout=60).check()
     return query.stdout.strip()
 

@@ -145,26 +145,27 @@ def peer_mount(lab, mounted: bool) -> None:
         argv = [paths.GUEST_CRM_RESOURCE, "--ban", "--resource", clone, "--node", "node2"]
     lab.run("node1", argv, timeout=60).check()
     lab.run("node1", [paths.GUEST_CRM_RESOURCE, "--wait", "--timeout", "300s"], timeout=330).check()
+    check_mounts(lab, ("node1", "node2") if mounted else ("node2",), mounted)
+
+
+def check_mounts(lab, nodes, mounted: bool) -> None:
+    """Raise DualrootError unless OCFS2 is mounted (or, with mounted=False, not mounted) on every node."""
     from dualroot.lab.health import node_health
 
-    for node in ("node1", "node2") if mounted else ("node2",):
-        if node_health(lab, node).mounted != mounted:
-            raise DualrootError(f"the OCFS2 mount on {node} did not {'come back' if mounted else 'stop'}",
-                                "look at `dualroot lab status` and crm_mon on node1")
+    wrong = [node for node in nodes if node_health(lab, node).mounted != mounted]
+    if wrong:
+        change = "come back" if mounted else "stop"
+        raise DualrootError(f"the OCFS2 mount on {', '.join(wrong)} did not {change}",
+                            "look at `dualroot lab status` and crm_mon on node1")
 
 
 def floor_run(lab, files: int, size: int, stamp: str, progress) -> dict[str, float]:
     """The node1 steps on OCFS2 with node2's mount stopped; the mount is put back whatever happens."""
     directory = f"{OCFS2_ROOT}/sf-alone-{stamp}"
-    results: dict[str, float] = {}
     progress("floor: stopping node2's mount (DRBD keeps replicating)")
     try:
         peer_mount(lab, mounted=False)
-        for name, node, template in STEPS:
-            seconds = run_guest(lab, node, template.format(dir=directory, files=files, size=size))
-            if name != "-":
-                results[name] = seconds
-                progress(f"alone {name:26} {seconds:8.3f} s")
+        results = run_steps(lab, STEPS, directory, files=files, size=size, label="alone", progress=progress)
         lab.run("node1", [paths.GUEST_RM, "-rf", directory], timeout=STEP_TIMEOUT)
     finally:
         progress("floor: starting node2's mount again")
@@ -176,22 +177,31 @@ def one_run(lab, files: int, size: int, stamp: str, progress, *,
             packets: dict[str, list[int]] | None = None) -> tuple[dict, dict]:
     """One run of every step on ext4 and OCFS2. `packets`, if given, gets each OCFS2 step's cluster-link
     packets appended under the step's name."""
-    results: dict[str, dict[str, float]] = {"ext4": {}, "ocfs2": {}}
     dirs = {"ext4": f"{EXT4_MOUNT}/sf-{stamp}", "ocfs2": f"{OCFS2_ROOT}/sf-{stamp}"}
-    for fs in ("ext4", "ocfs2"):
-        steps = STEPS + (WEB_STEPS if fs == "ocfs2" else ())
-        for name, node, template in steps:
-            seconds, count = run_guest_step(lab, node, template.format(dir=dirs[fs], files=files, size=size))
-            if name != "-":
-                results[fs][name] = seconds
-                counted = fs == "ocfs2" and count is not None
-                shown = f"  {count} cluster-link packets" if counted else ""
-                progress(f"{fs:5} {name:26} {seconds:8.3f} s{shown}")
-                if counted and packets is not None:
-                    packets.setdefault(name, []).append(count)
+    ext4 = run_steps(lab, STEPS, dirs["ext4"], files=files, size=size, label="ext4", progress=progress)
+    ocfs2 = run_steps(lab, STEPS + WEB_STEPS, dirs["ocfs2"], files=files, size=size, label="ocfs2",
+                      progress=progress, packets=packets)
     for d in dirs.values():   # not timed
         lab.run("node1", [paths.GUEST_RM, "-rf", d], timeout=STEP_TIMEOUT)
-    return results["ocfs2"], results["ext4"]
+    return ocfs2, ext4
+
+
+def run_steps(lab, steps, directory: str, *, files: int, size: int, label: str, progress,
+              packets: dict[str, list[int]] | None = None) -> dict[str, float]:
+    """Each step's seconds by name (the untimed "-" steps run but are not kept). With `packets`, each
+    timed step's cluster-link packets are shown and appended there under its name."""
+    results: dict[str, float] = {}
+    for name, node, template in steps:
+        seconds, count = run_guest_step(lab, node, template.format(dir=directory, files=files, size=size))
+        if name == "-":
+            continue
+        results[name] = seconds
+        counted = packets is not None and count is not None
+        shown = f"  {count} cluster-link packets" if counted else ""
+        progress(f"{label:5} {name:26} {seconds:8.3f} s{shown}")
+        if counted:
+            packets.setdefault(name, []).append(count)
+    return results
 
 
 def packets_per_file(packets: dict[str, list[int]], files: int) -> dict[str, float]:
@@ -240,12 +250,12 @@ def main() -> int:
     floor = floor_run(lab, args.files, args.size, str(int(time.time())), progress) if args.floor else None
     rows = ratio_rows(medians(ocfs2_runs), medians(ext4_runs))
     print(render(rows))
-    print(f"cluster-link packets per file on OCFS2 (DLM traffic): {packets_per_file(packets, args.files)}")
+    per_file = packets_per_file(packets, args.files)
+    print(f"cluster-link packets per file on OCFS2 (DLM traffic): {per_file}")
     report: dict[str, object] = {
         "files": args.files, "size": args.size, "runs": args.runs, "agents": stack,
         "dlm_toss_secs": toss_secs, "dlm_directory_weights": weights, "ocfs2_runs": ocfs2_runs,
-        "ext4_runs": ext4_runs, "ratios": rows,
-        "ocfs2_cluster_packets_per_file": packets_per_file(packets, args.files)}
+        "ext4_runs": ext4_runs, "ratios": rows, "ocfs2_cluster_packets_per_file": per_file}
     if floor is not None:
         floor_rows = [row for row in ratio_rows(floor, medians(ext4_runs)) if row["ocfs2_s"] is not None]
         print("floor: OCFS2 with node2's mount stopped (no cluster lock leaves node1)")

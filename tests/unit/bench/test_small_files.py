@@ -165,3 +165,25 @@ def test_cluster_link_packets_per_file_are_the_median_of_the_runs():
     runs = {"write_sync": [40, 60, 9000], "web_first_read_other_node": [44000]}
     per_file = bench.packets_per_file(runs, 2000)
     assert per_file == {"write_sync": 0.03, "web_first_read_other_node": 22.0}
+
+
+def test_a_run_keeps_the_cluster_link_packets_of_the_ocfs2_steps_only():
+    from dualroot.command import CommandResult
+
+    lab = FloorLab()
+    plain = lab.run
+
+    def counting(node, argv, timeout=60.0, input=None):
+        result = plain(node, argv, timeout, input)
+        if argv[0].endswith("python3"):
+            line = json.dumps({"op": argv[2], "seconds": 2.0, "packets": {"eth0": 9, "eth1": 40}})
+            return CommandResult(result.argv, 0, line, "", 0.1, where=node)
+        return result
+
+    lab.run = counting
+    packets, shown = {}, []
+    ocfs2, ext4 = load_bench().one_run(lab, 10, 4096, "t", shown.append, packets=packets)
+    assert set(ocfs2) == set(ext4) | {"web_first_read_other_node"}
+    assert packets == {name: [40] for name in ocfs2}  # eth1, the cluster link; ext4's steps not kept
+    with_packets = [line for line in shown if "packets" in line]
+    assert with_packets == [line for line in shown if line.startswith("ocfs2")]
