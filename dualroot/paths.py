@@ -113,6 +113,7 @@ GUEST_IP = "/sbin/ip"
 DRILL_SSH_CONTROL_DIR = f"{LAB_HOME}/ssh-control"  # shared ssh connections to drilled nodes
 GUEST_SYSRQ_ENABLE = "/proc/sys/kernel/sysrq"
 GUEST_SYSRQ_TRIGGER = "/proc/sysrq-trigger"
+GUEST_FENCE_AGENT = "/usr/sbin/fence_vmlab"  # the lab's fence agent (dualroot/lab/provision/files)
 
 # --- packaging (dualroot.packaging: the .deb and the .rpm, built on this host) -----------------------
 GIT = "/usr/bin/git"

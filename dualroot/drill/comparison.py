@@ -103,12 +103,78 @@ def compare_runs(stock: Sequence[Mapping[str, object]],
     return rows
 
 
+@dataclass(frozen=True)
+class FailoverLimit:
+    """The floor under any Pacemaker stack's failover after a node dies, as issue 7 names it: corosync's
+    token timeout and consensus (only then does the membership drop the node; until it does, Pacemaker's
+    fencer completes no fence, since it confirms one through corosync's closed process group, which
+    delivers nothing while a member is missing) plus the fence itself (`fence_s`: the fence agent's run
+    in the guest and the device's answer)."""
+
+    token_ms: int
+    consensus_ms: int
+    fence_s: float
+
+    @property
+    def seconds(self) -> float:
+        return round((self.token_ms + self.consensus_ms) / 1000 + self.fence_s, 3)
+
+    def to_json(self) -> dict[str, object]:
+        return {"token_ms": self.token_ms, "consensus_ms": self.consensus_ms, "fence_s": self.fence_s,
+                "seconds": self.seconds}
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    """A node kill's kill-to-first-write medians held against the limit."""
+
+    scenario: str
+    limit: float
+    stock: float | None
+    dualroot: float | None
+
+    @staticmethod
+    def _over(value: float | None, limit: float) -> float | None:
+        return None if value is None or limit <= 0 else round(value / limit, 2)
+
+    @property
+    def stock_over_limit(self) -> float | None:
+        return self._over(self.stock, self.limit)
+
+    @property
+    def dualroot_over_limit(self) -> float | None:
+        return self._over(self.dualroot, self.limit)
+
+    def to_json(self) -> dict[str, object]:
+        return {"scenario": self.scenario, "limit": self.limit, "stock": self.stock,
+                "dualroot": self.dualroot, "stock_over_limit": self.stock_over_limit,
+                "dualroot_over_limit": self.dualroot_over_limit}
+
+
+def limit_rows(rows: Sequence[ComparisonRow], limit: FailoverLimit) -> list[LimitRow]:
+    """The node kills' kill-to-first-write rows against the limit (the other scenarios have no such
+    floor: a replication cut keeps the membership, a cold start fences nobody)."""
+    return [LimitRow(r.scenario, limit.seconds, r.stock, r.dualroot) for r in rows
+            if r.scenario.split(":")[0] == "node_kill" and r.metric == "survivor_first_write"]
+
+
+def render_limit(rows: Sequence[LimitRow], limit: FailoverLimit) -> str:
+    lines = [f"limit: token {limit.token_ms} ms + consensus {limit.consensus_ms} ms"
+             f" + fence {limit.fence_s:g} s = {limit.seconds:g} s"]
+    lines += [f"  {r.scenario}: stock {_cell(r.stock)} s = {_cell(r.stock_over_limit)}x the limit, "
+              f"dualroot {_cell(r.dualroot)} s = {_cell(r.dualroot_over_limit)}x" for r in rows]
+    return "\n".join(lines)
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
 def render_comparison(rows: list[ComparisonRow]) -> str:
     header = ("scenario", "metric", "stock", "dualroot", "ratio", "target", "met", "runs")
     cells = [header]
     for r in rows:
-        cells.append((r.scenario, r.metric, "-" if r.stock is None else f"{r.stock:g}",
-                      "-" if r.dualroot is None else f"{r.dualroot:g}",
+        cells.append((r.scenario, r.metric, _cell(r.stock), _cell(r.dualroot),
                       "-" if r.ratio is None else f"{r.ratio:.2f}",
                       "-" if r.target is None else f"<= {r.target:g}",
                       {None: "-", True: "yes", False: "NO"}[r.met],

@@ -2,7 +2,14 @@
 
 import pytest
 
-from dualroot.drill.comparison import compare_reports, compare_runs, render_comparison
+from dualroot.drill.comparison import (
+    FailoverLimit,
+    compare_reports,
+    compare_runs,
+    limit_rows,
+    render_comparison,
+    render_limit,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -81,3 +88,17 @@ def test_the_replication_cut_compares_the_losers_fence_too():
     assert rows["fencing"].stock_runs == (123.2, 104.9) and rows["fencing"].dualroot_runs == (12.3, 7.7)
     assert rows["fencing"].ratio == pytest.approx(round(10.0 / 114.05, 3))
     assert rows["survivor_first_write"].stock == pytest.approx(70.5)
+
+
+def test_node_kills_are_held_against_token_consensus_and_one_fence():
+    limit = FailoverLimit(token_ms=3000, consensus_ms=3600, fence_s=0.4)
+    assert limit.seconds == pytest.approx(7.0)
+    rows = limit_rows(compare_reports(STOCK, OURS), limit)
+    assert [r.scenario for r in rows] == ["node_kill:node2"]  # no floor for a cold start
+    (kill,) = rows
+    assert (kill.limit, kill.stock, kill.dualroot) == (7.0, 14.6, 9.5)
+    assert kill.stock_over_limit == pytest.approx(2.09) and kill.dualroot_over_limit == pytest.approx(1.36)
+    text = render_limit(rows, limit)
+    assert "token 3000 ms + consensus 3600 ms + fence 0.4 s = 7 s" in text
+    assert "node_kill:node2: stock 14.6 s = 2.09x the limit, dualroot 9.5 s = 1.36x" in text
+    assert limit.to_json() == {"token_ms": 3000, "consensus_ms": 3600, "fence_s": 0.4, "seconds": 7.0}
