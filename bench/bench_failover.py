@@ -26,12 +26,14 @@ the lab up; the drills it compares must have run with the same corosync timeouts
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from dualroot import paths  # noqa: E402
 from dualroot.drill.comparison import (  # noqa: E402
     FailoverLimit,
     compare_runs,
@@ -64,10 +66,6 @@ def load(spec: str) -> dict:
 
 def lab_limit(lab, node: str = "node1", target: str = "node2") -> FailoverLimit:
     """The running lab's corosync token and consensus, and the time of one fence agent call."""
-    import statistics
-
-    from dualroot import paths
-
     def totem(key: str) -> int:
         shown = lab.run(node, [paths.COROSYNC_CMAPCTL, "-g", f"runtime.config.totem.{key}"], timeout=30)
         value = shown.check().stdout.partition(" = ")[2].strip()
