@@ -58,8 +58,8 @@ WEB_STEPS = (  # OCFS2 only: written on node1 above, then read on node2
     ("web_first_read_other_node", "node2", "read {dir} {files}"),
     # at once again: node2 now holds the pages and the locks, as a web server's second visitor finds them
     ("web_second_read_other_node", "node2", "read {dir} {files}"),
-    # with node2's page cache dropped, its OCFS2 inodes and their locks go; the DLM keeps the lock
-    # resources (toss_secs), so node2 asks node1 for each lock again but need not look up who masters it
+    # with node2's page cache dropped, its OCFS2 inodes go and their locks with them: node2 must ask node1
+    # for each lock again (in the lab: as many cluster packets per file as the first read)
     ("-", "node2", "drop-caches"),
     ("web_cold_reread_other_node", "node2", "read {dir} {files}"),
 )
